@@ -1,0 +1,21 @@
+import type { Domain } from '../rules/domains.js'
+import type { Host } from './host/host.js'
+import { RecordingHost } from './host/recording-host.js'
+import type { ScanConfig } from './scan-config.js'
+import { gatherFacts } from './scan.js'
+import { snapshotSchemaId, type Snapshot } from './snapshot.js'
+import { postureVersion } from './version.js'
+
+/** Runs the gatherers against `host` and returns everything they read, as a snapshot. */
+export async function gatherSnapshot(host: Host, domains: readonly Domain[], config: ScanConfig, now: Date): Promise<Snapshot> {
+  const recorder = new RecordingHost(host)
+  await gatherFacts(recorder, domains, config, now)
+  return {
+    schema: snapshotSchemaId,
+    postureVersion: postureVersion(),
+    host: { description: host.description },
+    gatheredAt: now.toISOString(),
+    domains: [...domains],
+    ...recorder.recorded(),
+  }
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod'
+import { systemFactsSchema } from './system.js'
+
+/**
+ * Everything a scan learned about a node, one key per domain. Every field may be absent:
+ * a fact that could not be gathered is left out and its reason recorded in
+ * `FactErrors` under its dotted path, so that rules reading it give `error`, never `pass`.
+ *
+ * Each domain's schema lives in its own file beside this one; add the domain here.
+ */
+export const factsSchema = z.object({
+  system: systemFactsSchema.optional(),
+})
+export type Facts = z.infer<typeof factsSchema>
+
+/** Dotted fact path (`system.timeSync`) → why it could not be gathered. */
+export const factErrorsSchema = z.record(z.string(), z.string())
+export type FactErrors = z.infer<typeof factErrorsSchema>
