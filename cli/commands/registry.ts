@@ -1,0 +1,10 @@
+import type { Command } from '../command.js'
+import { gatherCommand } from './gather.js'
+import { rulesCommand } from './rules.js'
+import { scanCommand } from './scan.js'
+import { startCommand } from './start.js'
+
+/** Every `posture` subcommand, by name. Add a command with one line here. */
+export const commands: ReadonlyMap<string, Command> = new Map(
+  [scanCommand, gatherCommand, rulesCommand, startCommand].map((c) => [c.name, c]),
+)

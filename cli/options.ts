@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs'
+import { readConfigFile } from '../agent/config-file.js'
+import { defaultScanConfig, scanConfigSchema, type ScanConfig } from '../agent/scan-config.js'
+import { parseSnapshot, type Snapshot } from '../agent/snapshot.js'
+import { domains as allDomains, isDomain, type Domain } from '../rules/domains.js'
+import { PostureError } from '../rules/posture-error.js'
+import { severities, type Severity } from '../rules/severity.js'
+
+/** `--only tls,patches` → domains; every domain when absent. */
+export function parseDomains(value: string | undefined): Domain[] {
+  if (value === undefined) return [...allDomains]
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean)
+  if (names.length === 0) throw new PostureError('UNKNOWN_DOMAIN', `--only needs at least one domain (${allDomains.join(', ')})`)
+  for (const name of names) {
+    if (!isDomain(name)) throw new PostureError('UNKNOWN_DOMAIN', `--only: unknown domain "${name}" (known: ${allDomains.join(', ')})`)
+  }
+  return names as Domain[]
+}
+
+export function parseSeverity(value: string | undefined, flag: string): Severity | undefined {
+  if (value === undefined) return undefined
+  if (!(severities as readonly string[]).includes(value)) {
+    throw new PostureError('BAD_USAGE', `${flag}: unknown severity "${value}" (one of ${severities.join(', ')})`)
+  }
+  return value as Severity
+}
+
+export function parseInstant(value: string | undefined, flag: string): Date | undefined {
+  if (value === undefined) return undefined
+  const time = Date.parse(value)
+  if (Number.isNaN(time)) throw new PostureError('BAD_USAGE', `${flag}: "${value}" is not a date (use ISO 8601, e.g. 2026-11-23T12:00:00Z)`)
+  return new Date(time)
+}
+
+export function loadScanConfig(path: string | undefined): ScanConfig {
+  return path === undefined ? defaultScanConfig : readConfigFile(path, scanConfigSchema, 'scan config')
+}
+
+export function readSnapshotFile(path: string): Snapshot {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new PostureError('UNREADABLE', `${path}: cannot read snapshot (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`)
+  }
+  return parseSnapshot(text, path)
+}
