@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { systemFactsSchema } from './system.js'
+import { patchesFactsSchema } from './patches.js'
 
 /**
  * Everything a scan learned about a node, one key per domain. Every field may be absent:
@@ -10,6 +11,7 @@ import { systemFactsSchema } from './system.js'
  */
 export const factsSchema = z.object({
   system: systemFactsSchema.optional(),
+  patches: patchesFactsSchema.optional(),
 })
 export type Facts = z.infer<typeof factsSchema>
 
