@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { systemFactsSchema } from './system.js'
 import { patchesFactsSchema } from './patches.js'
+import { accessFactsSchema } from './access.js'
 
 /**
  * Everything a scan learned about a node, one key per domain. Every field may be absent:
@@ -12,6 +13,7 @@ import { patchesFactsSchema } from './patches.js'
 export const factsSchema = z.object({
   system: systemFactsSchema.optional(),
   patches: patchesFactsSchema.optional(),
+  access: accessFactsSchema.optional(),
 })
 export type Facts = z.infer<typeof factsSchema>
 
