@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Builds dist/ once, so integration tests can run the real `posture` CLI.
+    globalSetup: ['test/global-setup.ts'],
   },
 })

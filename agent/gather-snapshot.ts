@@ -10,11 +10,16 @@ import { postureVersion } from './version.js'
 export async function gatherSnapshot(host: Host, domains: readonly Domain[], config: ScanConfig, now: Date): Promise<Snapshot> {
   const recorder = new RecordingHost(host)
   await gatherFacts(recorder, domains, config, now)
+  return snapshotFrom(recorder, domains, now)
+}
+
+/** The snapshot of what a recording host has read so far. */
+export function snapshotFrom(recorder: RecordingHost, domains: readonly Domain[], gatheredAt: Date): Snapshot {
   return {
     schema: snapshotSchemaId,
     postureVersion: postureVersion(),
-    host: { description: host.description },
-    gatheredAt: now.toISOString(),
+    host: { description: recorder.description },
+    gatheredAt: gatheredAt.toISOString(),
     domains: [...domains],
     ...recorder.recorded(),
   }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { rename, rm, writeFile } from 'node:fs/promises'
 import { readConfigFile } from '../agent/config-file.js'
 import { defaultScanConfig, scanConfigSchema, type ScanConfig } from '../agent/scan-config.js'
 import { parseSnapshot, type Snapshot } from '../agent/snapshot.js'
@@ -45,4 +46,16 @@ export function readSnapshotFile(path: string): Snapshot {
     throw new PostureError('UNREADABLE', `${path}: cannot read snapshot (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`)
   }
   return parseSnapshot(text, path)
+}
+
+/** Writes beside the target and renames, so a reader never sees half a snapshot. 0600: it is evidence. */
+export async function writeSnapshotFile(path: string, snapshot: Snapshot): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`
+  try {
+    await writeFile(temporary, JSON.stringify(snapshot, null, 1) + '\n', { mode: 0o600 })
+    await rename(temporary, path)
+  } catch (err) {
+    await rm(temporary, { force: true })
+    throw new PostureError('CANNOT_WRITE', `${path}: cannot write snapshot (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
 }

@@ -6,14 +6,28 @@ import { Environment } from '@marcbachmann/cel-js'
  * - `item`: the current element of `for_each`;
  * - `params`: the rule's parameters, after user overrides;
  * - `now`: the scan's clock, a timestamp.
- * Numbers from facts are CEL doubles (JSON has no integers): compare them freely with
- * integer literals, and write `1.0` in arithmetic.
+ * Numbers from facts are CEL doubles (JSON has no integers). Standard CEL refuses
+ * `double * int`; rule authors would trip on `facts.x.seconds / 3600` constantly, so the
+ * four arithmetic operators are also defined between double and int (giving a double).
  *
  * Functions beyond standard CEL, kept few and pure:
  * - `daysBetween(from, to)`: (to − from) in days, as a double (timestamps).
  */
+const arithmetic: Record<string, (a: number, b: number) => number> = {
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '/': (a, b) => a / b,
+}
+
 export function createCelEnvironment(): Environment {
-  return new Environment({ homogeneousAggregateLiterals: false })
+  let env = new Environment({ homogeneousAggregateLiterals: false })
+  for (const [op, apply] of Object.entries(arithmetic)) {
+    env = env
+      .registerOperator(`double ${op} int`, (a: number, b: bigint) => apply(a, Number(b)))
+      .registerOperator(`int ${op} double`, (a: bigint, b: number) => apply(Number(a), b))
+  }
+  return env
     .registerVariable('facts', 'dyn')
     .registerVariable('item', 'dyn')
     .registerVariable('params', 'dyn')

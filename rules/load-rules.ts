@@ -28,7 +28,8 @@ export interface LoadOptions {
 interface LoadedFile {
   path: string
   text: string
-  rules: { spec: RuleSpec; line: number }[]
+  /** Each rule with the line of its entry and of each of its fields. */
+  rules: { spec: RuleSpec; line: number; fieldLines: Record<string, number> }[]
   overrides: { override: RuleOverride; line: number }[]
 }
 
@@ -46,14 +47,14 @@ export function loadRuleSet(options: LoadOptions = {}): RuleSet {
   for (const dir of options.userDirs ?? []) files.push(...yamlFilesIn(dir).map(readRuleFile))
 
   const env = createCelEnvironment()
-  const byId = new Map<string, { spec: RuleSpec; file: LoadedFile; line: number }>()
+  const byId = new Map<string, { spec: RuleSpec; file: LoadedFile; line: number; fieldLines: Record<string, number> }>()
   for (const file of files) {
-    for (const { spec, line } of file.rules) {
+    for (const { spec, line, fieldLines } of file.rules) {
       const existing = byId.get(spec.id)
       if (existing) {
         fail(file.path, line, `rule ${spec.id}: id already defined in ${existing.file.path}:${existing.line}; to change it, write an entry with "override: ${spec.id}"`)
       }
-      byId.set(spec.id, { spec, file, line })
+      byId.set(spec.id, { spec, file, line, fieldLines })
     }
   }
   const disabled = new Set<string>()
@@ -70,12 +71,12 @@ export function loadRuleSet(options: LoadOptions = {}): RuleSet {
   }
 
   const rules: CompiledRule[] = []
-  for (const { spec, file, line } of byId.values()) {
+  for (const { spec, file, line, fieldLines } of byId.values()) {
     if (disabled.has(spec.id)) continue
     try {
       rules.push(compileRule(spec, file.path, env, factsSchema))
     } catch (err) {
-      if (err instanceof RuleCompileError) fail(file.path, line, `rule ${spec.id}: ${err.message}`)
+      if (err instanceof RuleCompileError) fail(file.path, fieldLines[err.field] ?? line, `rule ${spec.id}: ${err.message}`)
       throw err
     }
   }
@@ -159,7 +160,11 @@ export function readRuleFile(path: string): LoadedFile {
       fail(path, where, `${label}: ${field ? `${field}: ` : ''}${reason}`)
     }
     if (isOverride) file.overrides.push({ override: parsed.data as RuleOverride, line })
-    else file.rules.push({ spec: parsed.data as RuleSpec, line })
+    else {
+      const spec = parsed.data as RuleSpec
+      const fieldLines = Object.fromEntries(Object.keys(spec).map((key) => [key, lineOf(doc, lineCounter, [index, key])]))
+      file.rules.push({ spec, line, fieldLines })
+    }
   })
   return file
 }

@@ -12,8 +12,10 @@ export const errorCodes = {
   BAD_INPUT: 2,
   UNKNOWN_DOMAIN: 2,
   RULE_TEST_FAILED: 2,
+  /** A file the user named cannot be read (missing, permission): fix the input. */
+  UNREADABLE: 2,
   // Could not run: exit 3.
-  UNREADABLE: 3,
+  CANNOT_WRITE: 3,
   CONNECT_FAILED: 3,
   TIMEOUT: 3,
   INTERNAL: 3,

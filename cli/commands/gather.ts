@@ -1,10 +1,9 @@
-import { rename, writeFile } from 'node:fs/promises'
 import { gatherSnapshot } from '../../agent/gather-snapshot.js'
 import { LocalHost } from '../../agent/host/local-host.js'
 import { PostureError } from '../../rules/posture-error.js'
 import type { Command } from '../command.js'
 import { parseCommandArgs } from '../parse-args.js'
-import { loadScanConfig, parseDomains } from '../options.js'
+import { loadScanConfig, parseDomains, writeSnapshotFile } from '../options.js'
 
 export const gatherCommand: Command = {
   name: 'gather',
@@ -35,14 +34,7 @@ Options:
     const domains = parseDomains(values.only)
     const config = loadScanConfig(values.config)
     const snapshot = await gatherSnapshot(new LocalHost(), domains, config, new Date())
-    // Write beside the target and rename, so a reader never sees half a snapshot.
-    const temporary = `${values.out}.${process.pid}.tmp`
-    try {
-      await writeFile(temporary, JSON.stringify(snapshot, null, 1) + '\n', { mode: 0o600 })
-      await rename(temporary, values.out)
-    } catch (err) {
-      throw new PostureError('UNREADABLE', `${values.out}: cannot write snapshot (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
-    }
+    await writeSnapshotFile(values.out, snapshot)
     const counts = `${Object.keys(snapshot.files).length} files, ${Object.keys(snapshot.commands).length} commands, ${Object.keys(snapshot.probes).length} probes`
     io.stderr.write(`wrote ${values.out} (${counts})\n`)
     return 0

@@ -1,4 +1,7 @@
 import { LocalHost } from '../../agent/host/local-host.js'
+import { RecordingHost } from '../../agent/host/recording-host.js'
+import { snapshotFrom } from '../../agent/gather-snapshot.js'
+import { writeSnapshotFile } from '../options.js'
 import { SnapshotHost } from '../../agent/host/snapshot-host.js'
 import { buildReport, gatherFacts, scanHost } from '../../agent/scan.js'
 import { randomUUID } from 'node:crypto'
@@ -28,6 +31,8 @@ Options:
   --fail-on SEVERITY   exit 1 when an unwaived failure at or above SEVERITY exists
                        (critical, high, medium, low, info)
   --now TIME           evaluate as of TIME (ISO 8601) instead of the gather time
+  --save-snapshot FILE also write everything this scan read, as a snapshot: replaying it
+                       with --snapshot gives this very report
   -h, --help           show this help
 
 Exit codes: 0 done, 1 failures at or above --fail-on, 2 bad usage or input, 3 could not run.
@@ -45,6 +50,7 @@ Examples:
       json: { type: 'boolean' },
       'fail-on': { type: 'string' },
       now: { type: 'string' },
+      'save-snapshot': { type: 'string' },
     })
     if (values.help) {
       io.stdout.write(this.help + '\n')
@@ -72,7 +78,9 @@ Examples:
         finishedAt: gatheredAt,
       })
     } else {
-      report = await scanHost(new LocalHost(), { ruleSet, domains, config, ...(now ? { clock: () => now } : {}) })
+      const recorder = values['save-snapshot'] === undefined ? null : new RecordingHost(new LocalHost())
+      report = await scanHost(recorder ?? new LocalHost(), { ruleSet, domains, config, ...(now ? { clock: () => now } : {}) })
+      if (recorder) await writeSnapshotFile(values['save-snapshot']!, snapshotFrom(recorder, domains, new Date(report.startedAt)))
     }
 
     io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report, { color: io.color }))
