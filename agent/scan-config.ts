@@ -1,11 +1,16 @@
 import { z } from 'zod'
+import { accessConfigSchema } from './gatherers/access/access-config.js'
 
 /**
  * What a scan may be told about the node beyond what it can see (TLS targets, network
  * policy, backup locations, …). One strict schema: a misspelled key is an error. Domain
  * sections are added here as the domains need them; all have secure defaults.
  */
-export const scanConfigSchema = z.object({}).strict()
+export const scanConfigSchema = z
+  .object({
+    access: accessConfigSchema.prefault({}),
+  })
+  .strict()
 export type ScanConfig = z.infer<typeof scanConfigSchema>
 
-export const defaultScanConfig: ScanConfig = Object.freeze({})
+export const defaultScanConfig: ScanConfig = Object.freeze(scanConfigSchema.parse({}))
