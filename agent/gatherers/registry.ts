@@ -1,12 +1,13 @@
 import type { Domain } from '../../rules/domains.js'
 import type { Gatherer } from './gatherer.js'
 import { systemGatherer } from './system/gather-system.js'
+import { accessGatherer } from './access/gather-access.js'
 
 /**
  * Every gatherer, by name. A domain issue adds its gatherer here; `--only` picks the
  * gatherers that feed the chosen domains. The system gatherer always runs: it names the node.
  */
-export const gatherers: readonly Gatherer[] = [systemGatherer]
+export const gatherers: readonly Gatherer[] = [systemGatherer, accessGatherer]
 
 export function gatherersFor(domains: readonly Domain[]): Gatherer[] {
   return gatherers.filter((g) => g.name === 'system' || g.feeds.some((d) => domains.includes(d)))
