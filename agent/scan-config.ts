@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { accessConfigSchema } from './gatherers/access/access-config.js'
+import { networkConfigSchema } from './gatherers/network/network-config.js'
 
 /**
  * What a scan may be told about the node beyond what it can see (TLS targets, network
@@ -9,6 +10,7 @@ import { accessConfigSchema } from './gatherers/access/access-config.js'
 export const scanConfigSchema = z
   .object({
     access: accessConfigSchema.prefault({}),
+    network: networkConfigSchema.prefault({}),
   })
   .strict()
 export type ScanConfig = z.infer<typeof scanConfigSchema>

@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { systemFactsSchema } from './system.js'
 import { patchesFactsSchema } from './patches.js'
 import { accessFactsSchema } from './access.js'
+import { networkFactsSchema } from './network.js'
+import { storageFactsSchema } from './storage.js'
 
 /**
  * Everything a scan learned about a node, one key per domain. Every field may be absent:
@@ -14,6 +16,8 @@ export const factsSchema = z.object({
   system: systemFactsSchema.optional(),
   patches: patchesFactsSchema.optional(),
   access: accessFactsSchema.optional(),
+  network: networkFactsSchema.optional(),
+  storage: storageFactsSchema.optional(),
 })
 export type Facts = z.infer<typeof factsSchema>
 

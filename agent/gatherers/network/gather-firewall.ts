@@ -1,0 +1,62 @@
+import type { FirewallFacts } from '../../../rules/facts/network.js'
+import type { CommandResult, Host } from '../../host/host.js'
+import { commandStdout, missing, ok, type Evidence } from '../evidence.js'
+import { hookVerdict, parseIptablesBackend, parseIptablesS, parseNftRuleset, type BaseChain, type ParsedRuleset } from './firewall-rulesets.js'
+
+type Source = FirewallFacts['sources'][number]
+
+const timeout = { timeoutMs: 10_000 }
+
+/**
+ * The firewall's base chains from every tool present: `nft -j list ruleset`, `iptables -S`
+ * and `ip6tables -S` (root). With the iptables-nft backend the iptables rules appear in
+ * nft's output too; the verdicts only ask whether any chain drops, so seeing a chain twice
+ * changes nothing. A tool that is not installed is a fact (`not-installed`); when no tool
+ * could answer for another reason (not root), the firewall is not gathered.
+ */
+export async function gatherFirewall(host: Host): Promise<Evidence<FirewallFacts>> {
+  const nftArgv = ['nft', '-j', 'list', 'ruleset']
+  const v4Argv = ['iptables', '-S']
+  const v6Argv = ['ip6tables', '-S']
+  const versionArgv = ['iptables', '-V']
+  const [nft, v4, v6, version] = await Promise.all([nftArgv, v4Argv, v6Argv, versionArgv].map((argv) => host.run(argv, timeout)))
+
+  const sources: Source[] = []
+  const chains: BaseChain[] = []
+  const ruleCounts = new Map<Source['tool'], number>()
+  const take = (tool: Source['tool'], argv: string[], result: CommandResult, parse: (text: string) => ParsedRuleset | null): void => {
+    if ('error' in result && result.error === 'ENOENT') {
+      sources.push({ tool, status: 'not-installed', message: null })
+      return
+    }
+    const text = commandStdout(argv, result)
+    const parsed = text.ok ? parse(text.value) : null
+    if (parsed === null) {
+      sources.push({ tool, status: 'error', message: text.ok ? `${argv.join(' ')}: unexpected output` : text.reason })
+      return
+    }
+    sources.push({ tool, status: 'ok', message: null })
+    chains.push(...parsed.chains)
+    ruleCounts.set(tool, parsed.ruleCount)
+  }
+  take('nft', nftArgv, nft!, parseNftRuleset)
+  take('iptables', v4Argv, v4!, (t) => parseIptablesS(t, 'iptables'))
+  take('ip6tables', v6Argv, v6!, (t) => parseIptablesS(t, 'ip6tables'))
+
+  const errors = sources.filter((s) => s.status === 'error')
+  if (!sources.some((s) => s.status === 'ok') && errors.length > 0) return missing(errors.map((s) => s.message).join('; '))
+  const backendText = commandStdout(versionArgv, version!)
+  const iptablesBackend = backendText.ok ? parseIptablesBackend(backendText.value) : null
+  // iptables-nft rules are nft rules too: when nft saw them, count them once.
+  const nftCount = ruleCounts.get('nft')
+  const iptablesCount = (ruleCounts.get('iptables') ?? 0) + (ruleCounts.get('ip6tables') ?? 0)
+  const ruleCount = nftCount !== undefined && iptablesBackend === 'nf_tables' ? nftCount : (nftCount ?? 0) + iptablesCount
+  return ok({
+    chains: chains.map((c) => ({ target: `${c.source} ${c.source === 'nft' ? `${c.family} ` : ''}${c.table} ${c.name}`, ...c })),
+    ipv4: { input: hookVerdict(chains, 'ipv4', 'input'), forward: hookVerdict(chains, 'ipv4', 'forward') },
+    ipv6: { input: hookVerdict(chains, 'ipv6', 'input'), forward: hookVerdict(chains, 'ipv6', 'forward') },
+    ruleCount,
+    iptablesBackend,
+    sources,
+  })
+}

@@ -1,0 +1,71 @@
+import type { InterfaceKind } from '../../../rules/facts/network.js'
+import type { Host } from '../../host/host.js'
+import { commandStdout, fileText, missing, ok, type Evidence } from '../evidence.js'
+import { parseDefaultRoutes, parseIpAddr, parseIpLink, type AddressInfo, type DefaultRoute, type LinkInfo } from './ip-json.js'
+import { linkFromSysfs, parseProcVlanConfig, sysfsKind, type SysfsLink, type VlanConfigEntry } from './sysfs-links.js'
+
+const ipTimeout = { timeoutMs: 10_000 }
+
+export interface GatheredLinks {
+  links: LinkInfo[]
+  /** Null when the addresses could not be had, with the reason beside. */
+  addresses: Map<string, AddressInfo[]> | null
+  addressesError: string | null
+}
+
+/** Links from `ip -d -j link show`, else from /sys/class/net; addresses from `ip -j addr show`. */
+export async function gatherLinks(host: Host): Promise<Evidence<GatheredLinks>> {
+  const linkArgv = ['ip', '-d', '-j', 'link', 'show']
+  const addrArgv = ['ip', '-j', 'addr', 'show']
+  const [linkResult, addrResult] = await Promise.all([host.run(linkArgv, ipTimeout), host.run(addrArgv, ipTimeout)])
+
+  const linkText = commandStdout(linkArgv, linkResult)
+  let links = linkText.ok ? parseIpLink(linkText.value) : null
+  let linkReason = linkText.ok ? `${linkArgv.join(' ')}: unexpected output` : linkText.reason
+  if (links === null) {
+    const fromSysfs = await gatherSysfsLinks(host)
+    if (!fromSysfs.ok) return missing(`${linkReason}; ${fromSysfs.reason}`)
+    links = fromSysfs.value
+    linkReason = ''
+  }
+
+  const addrText = commandStdout(addrArgv, addrResult)
+  const addresses = addrText.ok ? parseIpAddr(addrText.value) : null
+  const addressesError = addresses !== null ? null : addrText.ok ? `${addrArgv.join(' ')}: unexpected output` : addrText.reason
+  return ok({ links, addresses, addressesError })
+}
+
+async function gatherSysfsLinks(host: Host): Promise<Evidence<LinkInfo[]>> {
+  const dir = await host.listDir('/sys/class/net')
+  if ('error' in dir) return missing(dir.message)
+  const vlanConfig = fileText(await host.readFile('/proc/net/vlan/config'))
+  const vlans: Map<string, VlanConfigEntry> = (vlanConfig.ok ? parseProcVlanConfig(vlanConfig.value) : null) ?? new Map()
+  const raw: SysfsLink[] = await Promise.all(
+    dir.entries.map(async (name) => {
+      const base = `/sys/class/net/${name}`
+      const read = async (file: string): Promise<string | null> => {
+        const result = await host.readFile(`${base}/${file}`)
+        return 'error' in result ? null : result.content
+      }
+      const entries = await host.listDir(base)
+      const [uevent, operstate, flags, mtu, address, type] = await Promise.all(['uevent', 'operstate', 'flags', 'mtu', 'address', 'type'].map(read))
+      return { name, entries: 'error' in entries ? [] : entries.entries, uevent: uevent ?? null, operstate: operstate ?? null, flags: flags ?? null, mtu: mtu ?? null, address: address ?? null, type: type ?? null }
+    }),
+  )
+  const kinds = new Map<string, InterfaceKind>(raw.map((l) => [l.name, vlans.has(l.name) ? 'vlan' : sysfsKind(l)]))
+  return ok(raw.map((l) => linkFromSysfs(l, vlans, kinds)))
+}
+
+/** Default routes, IPv4 and IPv6, from `ip -j route show default`. */
+export async function gatherDefaultRoutes(host: Host): Promise<Evidence<DefaultRoute[]>> {
+  const routes: DefaultRoute[] = []
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const argv = ['ip', ...(family === 'ipv6' ? ['-6'] : []), '-j', 'route', 'show', 'default']
+    const text = commandStdout(argv, await host.run(argv, ipTimeout))
+    if (!text.ok) return missing(text.reason)
+    const parsed = parseDefaultRoutes(text.value, family)
+    if (parsed === null) return missing(`${argv.join(' ')}: unexpected output`)
+    routes.push(...parsed)
+  }
+  return ok(routes)
+}
