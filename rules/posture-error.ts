@@ -19,6 +19,7 @@ export const errorCodes = {
   CONNECT_FAILED: 3,
   TIMEOUT: 3,
   INTERNAL: 3,
+  DATA_DIR_LOCKED: 3,
 } as const
 
 export type ErrorCode = keyof typeof errorCodes
