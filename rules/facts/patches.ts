@@ -55,8 +55,8 @@ export const kernelFactsSchema = z.object({
   container: z.string(),
   /** Newest installed kernel of the running kernel's flavour; null in a container. */
   newestInstalled: z.string().nullable(),
-  /** The running kernel is the newest installed (false: a reboot into the new kernel is owed). */
-  current: z.boolean(),
+  /** The running kernel is the newest installed (false: a reboot into the new kernel is owed); null in a container. */
+  current: z.boolean().nullable(),
   /** What said so: `needrestart`, `dpkg`, `rpm`, `/lib/modules`. */
   source: z.string(),
 })
