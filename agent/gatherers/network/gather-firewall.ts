@@ -9,10 +9,11 @@ const timeout = { timeoutMs: 10_000 }
 
 /**
  * The firewall's base chains from every tool present: `nft -j list ruleset`, `iptables -S`
- * and `ip6tables -S` (root). With the iptables-nft backend the iptables rules appear in
- * nft's output too; the verdicts only ask whether any chain drops, so seeing a chain twice
- * changes nothing. A tool that is not installed is a fact (`not-installed`); when no tool
- * could answer for another reason (not root), the firewall is not gathered.
+ * and `ip6tables -S` (root). With the iptables-nft backend (`iptables -V` says nf_tables)
+ * nft's output already holds every iptables chain that exists, so only nft's chains are
+ * used; with the legacy backend the two are separate rulesets and both count. A tool that
+ * is not installed is a fact (`not-installed`); when no tool could answer for another
+ * reason (not root), the firewall is not gathered.
  */
 export async function gatherFirewall(host: Host): Promise<Evidence<FirewallFacts>> {
   const nftArgv = ['nft', '-j', 'list', 'ruleset']
@@ -47,14 +48,16 @@ export async function gatherFirewall(host: Host): Promise<Evidence<FirewallFacts
   if (!sources.some((s) => s.status === 'ok') && errors.length > 0) return missing(errors.map((s) => s.message).join('; '))
   const backendText = commandStdout(versionArgv, version!)
   const iptablesBackend = backendText.ok ? parseIptablesBackend(backendText.value) : null
-  // iptables-nft rules are nft rules too: when nft saw them, count them once.
-  const nftCount = ruleCounts.get('nft')
+  // With the nf_tables backend nft already shows every iptables chain that exists;
+  // `iptables -S` also prints ACCEPT policies for built-in chains that were never created.
+  const nftSeesAll = iptablesBackend === 'nf_tables' && sources.some((s) => s.tool === 'nft' && s.status === 'ok')
+  const effective = nftSeesAll ? chains.filter((c) => c.source === 'nft') : chains
   const iptablesCount = (ruleCounts.get('iptables') ?? 0) + (ruleCounts.get('ip6tables') ?? 0)
-  const ruleCount = nftCount !== undefined && iptablesBackend === 'nf_tables' ? nftCount : (nftCount ?? 0) + iptablesCount
+  const ruleCount = (ruleCounts.get('nft') ?? 0) + (nftSeesAll ? 0 : iptablesCount)
   return ok({
-    chains: chains.map((c) => ({ target: `${c.source} ${c.source === 'nft' ? `${c.family} ` : ''}${c.table} ${c.name}`, ...c })),
-    ipv4: { input: hookVerdict(chains, 'ipv4', 'input'), forward: hookVerdict(chains, 'ipv4', 'forward') },
-    ipv6: { input: hookVerdict(chains, 'ipv6', 'input'), forward: hookVerdict(chains, 'ipv6', 'forward') },
+    chains: effective.map((c) => ({ target: `${c.source} ${c.source === 'nft' ? `${c.family} ` : ''}${c.table} ${c.name}`, ...c })),
+    ipv4: { input: hookVerdict(effective, 'ipv4', 'input'), forward: hookVerdict(effective, 'ipv4', 'forward') },
+    ipv6: { input: hookVerdict(effective, 'ipv6', 'input'), forward: hookVerdict(effective, 'ipv6', 'forward') },
     ruleCount,
     iptablesBackend,
     sources,

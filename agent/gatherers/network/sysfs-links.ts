@@ -62,7 +62,8 @@ export function linkFromSysfs(link: SysfsLink, vlans: ReadonlyMap<string, VlanCo
     up: Number.isFinite(flags) && (flags & iffUp) !== 0,
     mtu: Number.isFinite(mtu) ? mtu : null,
     mac: link.address?.trim() || null,
-    parent: vlan?.parent ?? lowers[0] ?? null,
+    // A bridge's or bond's lower devices are its ports, not a parent.
+    parent: vlan?.parent ?? (kind === 'bridge' || kind === 'bond' ? null : (lowers[0] ?? null)),
     // A slave has a `master` link and its master among its uppers (a VLAN on top is an upper too).
     master: link.entries.includes('master') ? (uppers.find((u) => ['bridge', 'bond'].includes(kinds.get(u) ?? '')) ?? uppers[0] ?? null) : null,
     vlan: vlan ? { id: vlan.id, protocol: null } : null,
