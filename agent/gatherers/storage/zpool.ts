@@ -67,7 +67,7 @@ export function parseZpoolStatus(text: string): ZpoolStatus[] {
     fields?.get(key)?.push(key === 'config' ? raw : raw.trim())
   }
   return pools.map(({ fields }) => {
-    const text = (k: string) => (fields.has(k) ? fields.get(k)!.join(' ') || null : null)
+    const text = (k: string) => (fields.has(k) ? fields.get(k)!.join(' ').replace(/\s+/g, ' ') || null : null)
     const scan = fields.get('scan') ?? fields.get('scrub')
     return {
       name: fields.get('pool')?.[0] ?? '',
