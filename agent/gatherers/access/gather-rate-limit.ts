@@ -27,10 +27,13 @@ export async function gatherRateLimit(host: Host, sshd: SshdSettings | null): Pr
   if (!('error' in fail2ban) && fail2ban.exitCode === 0) {
     const jails = sshJails(parseFail2banJails(fail2ban.stdout) ?? [])
     if (jails.length > 0) mechanisms.push({ kind: 'fail2ban', detail: `jails: ${jails.join(', ')}` })
-  } else if (!('error' in fail2ban) && /permission denied/i.test(fail2ban.stderr + fail2ban.stdout)) {
+  } else if ('error' in fail2ban) {
+    // Not installed (ENOENT) means no jail; anything else (a timeout) leaves it unknown.
+    if (fail2ban.error !== 'ENOENT') problems.push(fail2ban.message)
+  } else if (/permission denied/i.test(fail2ban.stderr + fail2ban.stdout)) {
     problems.push('fail2ban-client status: permission denied')
   }
-  // fail2ban-client missing (ENOENT) or its server not running (no socket): no jail.
+  // fail2ban-client exiting non-zero otherwise: its server is not running (no socket), no jail.
 
   for (const unit of ['sshguard', 'crowdsec']) {
     if (units?.get(unit) === 'active') mechanisms.push({ kind: unit, detail: `${unit}.service active` })

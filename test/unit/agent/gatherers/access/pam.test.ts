@@ -71,6 +71,13 @@ describe('second factor in the sshd auth stack', () => {
     expect(analysePamAuth(stack('written/pam.d/sshd.otp-only'))).toMatchObject({ otpEnforced: true, asksPassword: false })
   })
 
+  it('pam_faillock `sufficient authsucc` in common-auth skips a TOTP module placed after it', () => {
+    const files = pamFiles({ ...debian, 'common-auth': 'written/pam.d/common-auth.faillock-sufficient', sshd: 'written/pam.d/sshd.google-authenticator' })
+    const factors = analysePamAuth(resolvePamStack(files, 'sshd', 'auth'))
+    expect(factors.otpEnforced).toBe(false)
+    expect(factors.secondFactor[0]!.weakness).toBe('pam_faillock (sufficient, /etc/pam.d/common-auth) ends the stack on success before pam_google_authenticator runs')
+  })
+
   it('a sufficient module before the OTP ends the stack first', () => {
     const factors = analysePamAuth(stack('written/pam.d/sshd.otp-after-sufficient'))
     expect(factors.otpEnforced).toBe(false)
