@@ -17,6 +17,10 @@ export const errorCodes = {
   // Could not run: exit 3.
   CANNOT_WRITE: 3,
   CONNECT_FAILED: 3,
+  /** SSH: the server's host key differs from the pinned one; the scan is refused. */
+  HOST_KEY_CHANGED: 3,
+  /** SSH: the server accepted none of the keys offered (key file, ssh-agent). */
+  AUTH_FAILED: 3,
   TIMEOUT: 3,
   INTERNAL: 3,
   DATA_DIR_LOCKED: 3,

@@ -1,0 +1,379 @@
+import { NodeSSH, type Config } from 'node-ssh'
+import pLimit, { type LimitFunction } from 'p-limit'
+import type { Client, ClientChannel, ServerHostKeyAlgorithm } from 'ssh2'
+import { PostureError, errorMessage } from '../../rules/posture-error.js'
+import type { CommandResult, DirResult, FileResult, Host, ProbeResult, ReadOptions, RunOptions } from './host.js'
+import { defaultMaxOutputBytes, defaultTimeoutMs } from './host.js'
+import {
+  changedHostKeyMessage,
+  checkHostKey,
+  describeHostKey,
+  hostKeyAlgorithmsFor,
+  hostKeyId,
+  type HostKeyVerdict,
+  type PinnedHostKey,
+  type PresentedHostKey,
+} from './known-hosts.js'
+import { listDirArgv, remoteCommandLine } from './ssh-command-line.js'
+import { commandResultFrom, dirResultFrom, fileResultFrom, type RawExec } from './ssh-exec-result.js'
+import { probeSide } from './ssh-probe-policy.js'
+
+/**
+ * A node reached over SSH (DESIGN.md, "Agentless"): the same Host seam as LocalHost, so the
+ * gatherers run unchanged. Commands go through the remote shell with every argument
+ * quoted (ssh-command-line.ts), files are read with `cat --`, directories listed by a
+ * small sh script; results are mapped to LocalHost's codes and messages
+ * (ssh-exec-result.ts). Authentication is by key or ssh-agent only; the host key is
+ * checked against a pin (trust on first use) before anything is sent.
+ *
+ * Network probes run in this process, i.e. from the collector's side; probes that only
+ * make sense on the node are refused with a reason (ssh-probe-policy.ts).
+ *
+ * Credentials are never logged or put in messages: errors name the user, host and port only.
+ */
+export interface SshTarget {
+  host: string
+  port: number
+  username: string
+}
+
+export interface SshConnectOptions {
+  target: SshTarget
+  /** An unencrypted private key's text (OpenSSH or PEM). Protected keys belong in ssh-agent. */
+  privateKey?: string
+  /** The ssh-agent socket (SSH_AUTH_SOCK). */
+  agent?: string
+  /** The key pinned for this host, if any: anything else is refused. */
+  pinned?: PinnedHostKey
+  /** Run commands and file reads through `sudo -n`. */
+  sudo?: boolean
+  /** TCP connect plus SSH handshake and authentication. */
+  connectTimeoutMs?: number
+  /**
+   * Commands in flight on the connection at once. OpenSSH refuses sessions beyond
+   * MaxSessions (sshd_config(5), default 10); gatherers run side by side, so they queue.
+   */
+  maxChannels?: number
+}
+
+/** How the host key compared with the pin when the connection was made. */
+export interface HostKeySeen {
+  id: string
+  presented: PresentedHostKey
+  /** `new`: nothing was pinned; the caller records the pin (trust on first use). */
+  status: 'trusted' | 'new'
+}
+
+/** A changed host key: the scan is refused; `presented` is what the server showed. */
+export class HostKeyChangedError extends PostureError {
+  readonly hostKeyId: string
+  readonly pinned: PinnedHostKey
+  readonly presented: PresentedHostKey | null
+
+  constructor(id: string, pinned: PinnedHostKey, presented: PresentedHostKey | null) {
+    super(
+      'HOST_KEY_CHANGED',
+      presented
+        ? changedHostKeyMessage(id, { status: 'changed', pinned, presented })
+        : `host key for ${id} has changed: the server no longer offers the pinned ${pinned.keyType} key ${pinned.fingerprint}; scan refused`,
+    )
+    this.hostKeyId = id
+    this.pinned = pinned
+    this.presented = presented
+  }
+}
+
+export const defaultConnectTimeoutMs = 10_000
+export const defaultMaxChannels = 8
+
+export class SshHost implements Host {
+  readonly description: string
+  readonly hostKey: HostKeySeen
+  readonly #ssh: NodeSSH
+  readonly #client: Client
+  readonly #sudo: boolean
+  readonly #channels: LimitFunction
+  #closed: string | null = null
+  readonly #freedWaiters = new Set<() => void>()
+
+  private constructor(ssh: NodeSSH, client: Client, options: SshConnectOptions, hostKey: HostKeySeen) {
+    const { username, host, port } = options.target
+    this.description = `ssh:${username}@${host}${port === 22 ? '' : `:${port}`}`
+    this.hostKey = hostKey
+    this.#ssh = ssh
+    this.#client = client
+    this.#sudo = options.sudo ?? false
+    this.#channels = pLimit(options.maxChannels ?? defaultMaxChannels)
+    // node-ssh drops its error listener once connected: without ours, a reset connection
+    // would be an uncaught 'error' event. Commands in flight see the channel close.
+    client.on('error', (err) => {
+      this.#closed ??= `connection failed: ${errorMessage(err)}`
+    })
+    client.on('close', () => {
+      this.#closed ??= 'connection closed'
+    })
+  }
+
+  /** Connects, checks the host key and authenticates; throws PostureError naming the cause. */
+  static async connect(options: SshConnectOptions): Promise<SshHost> {
+    const { host, port, username } = options.target
+    if (!options.privateKey && !options.agent) {
+      throw new PostureError('BAD_USAGE', `ssh ${username}@${host}:${port}: no key and no ssh-agent: give --key FILE or set SSH_AUTH_SOCK`)
+    }
+    const id = hostKeyId(host, port)
+    let seen: { presented: PresentedHostKey; verdict: HostKeyVerdict } | null = null
+    const config: Config = {
+      host,
+      port,
+      username,
+      readyTimeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
+      hostVerifier: (key: Buffer): boolean => {
+        const presented = describeHostKey(key)
+        seen = { presented, verdict: checkHostKey(options.pinned, presented) }
+        return seen.verdict.status !== 'changed'
+      },
+      ...(options.privateKey ? { privateKey: options.privateKey } : {}),
+      ...(options.agent ? { agent: options.agent } : {}),
+      ...(options.pinned ? { algorithms: { serverHostKey: pinnedAlgorithms(options.pinned) } } : {}),
+      tryKeyboard: false,
+    }
+    const ssh = new NodeSSH()
+    try {
+      await ssh.connect(config)
+    } catch (err) {
+      ssh.dispose()
+      const verdict = (seen as { verdict: HostKeyVerdict } | null)?.verdict
+      if (verdict?.status === 'changed') throw new HostKeyChangedError(id, verdict.pinned, verdict.presented)
+      // Only the pinned key type is offered (hostKeyAlgorithmsFor): a server without it
+      // fails key exchange before showing any key, which is a changed key too.
+      if (options.pinned && /no matching host key format/i.test(errorMessage(err))) throw new HostKeyChangedError(id, options.pinned, null)
+      throw connectError(err, options)
+    }
+    const client = ssh.connection
+    const verified = seen as { presented: PresentedHostKey; verdict: HostKeyVerdict } | null
+    if (client === null || verified === null || verified.verdict.status === 'changed') {
+      ssh.dispose()
+      throw new PostureError('CONNECT_FAILED', `ssh ${username}@${host}:${port}: connection closed during the handshake`)
+    }
+    return new SshHost(ssh, client, options, { id, presented: verified.presented, status: verified.verdict.status })
+  }
+
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+    const command = remoteCommandLine(argv, { sudo: this.#sudo, ...(options.env ? { env: options.env } : {}) })
+    const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
+    const maxOutputBytes = options.maxOutputBytes ?? defaultMaxOutputBytes
+    const raw = await this.#exec(command, timeoutMs, maxOutputBytes)
+    const what = argv.join(' ')
+    if ('error' in raw) return transportFailure(raw, what, { timeoutMs, maxOutputBytes, overflow: `${what}: output exceeded ${maxOutputBytes} bytes` })
+    const result = commandResultFrom(argv, raw, this.#sudo)
+    if ('error' in result || !options.redact) return result
+    return { ...result, stdout: options.redact(result.stdout) }
+  }
+
+  async readFile(path: string, options: ReadOptions = {}): Promise<FileResult> {
+    const maxBytes = options.maxBytes ?? defaultMaxOutputBytes
+    const raw = await this.#exec(remoteCommandLine(['cat', '--', path], { sudo: this.#sudo }), defaultTimeoutMs, maxBytes)
+    if ('error' in raw) {
+      if (raw.error === 'EMAXBUFFER') return { error: 'EFBIG', message: `${path}: larger than ${maxBytes} bytes` }
+      return transportFailure(raw, path, { timeoutMs: defaultTimeoutMs, maxOutputBytes: maxBytes, overflow: '' })
+    }
+    const result = fileResultFrom(path, raw, this.#sudo)
+    if ('error' in result || !options.redact) return result
+    return { content: options.redact(result.content) }
+  }
+
+  async listDir(path: string): Promise<DirResult> {
+    const raw = await this.#exec(remoteCommandLine(listDirArgv(path), { sudo: this.#sudo }), defaultTimeoutMs, defaultMaxOutputBytes)
+    if ('error' in raw) return transportFailure(raw, path, { timeoutMs: defaultTimeoutMs, maxOutputBytes: defaultMaxOutputBytes, overflow: `${path}: listing exceeded ${defaultMaxOutputBytes} bytes` })
+    return dirResultFrom(path, raw, this.#sudo)
+  }
+
+  async probe(key: string, perform: () => Promise<unknown>): Promise<ProbeResult> {
+    const side = probeSide(key)
+    if (side.side === 'node-only') return { error: 'ENOTSUP', message: `probe ${key} cannot run over SSH: ${side.reason}` }
+    try {
+      return { result: await perform() }
+    } catch (err) {
+      const code = (err as { code?: unknown }).code
+      return { error: typeof code === 'string' ? code : 'EPROBE', message: errorMessage(err) }
+    }
+  }
+
+  /** Closes the connection; commands still in flight end with ECONNRESET. */
+  async close(): Promise<void> {
+    if (this.#closed === 'connection closed' && !this.#ssh.isConnected()) return
+    this.#closed ??= 'connection closed'
+    await new Promise<void>((resolve) => {
+      this.#client.once('close', () => resolve())
+      this.#ssh.dispose()
+      // A connection already gone emits no second 'close'.
+      setImmediate(() => {
+        if (!this.#ssh.isConnected()) resolve()
+      })
+    })
+  }
+
+  /** One exec channel, bounded in time and output, queued behind the channel limit. */
+  #exec(command: string, timeoutMs: number, maxOutputBytes: number): Promise<RawExec | TransportFailure> {
+    return this.#channels(() => this.#execNow(command, timeoutMs, maxOutputBytes))
+  }
+
+  async #execNow(command: string, timeoutMs: number, maxOutputBytes: number): Promise<RawExec | TransportFailure> {
+    const deadline = performance.now() + timeoutMs
+    const opened = await this.#openSession(command, deadline)
+    if ('error' in opened) return opened
+    return this.#collect(opened.channel, Math.max(0, deadline - performance.now()), maxOutputBytes)
+  }
+
+  /**
+   * Opens a session channel and starts the command. sshd frees a session slot a moment
+   * after we see its channel close, so a busy connection can be refused a session even
+   * within the limit: then wait for one of ours to close (or 200 ms) and ask again, until
+   * the command's own deadline.
+   */
+  async #openSession(command: string, deadline: number): Promise<{ channel: ClientChannel } | TransportFailure> {
+    for (;;) {
+      if (this.#closed !== null) return { error: 'ECONNRESET', message: this.#closed }
+      const remaining = deadline - performance.now()
+      if (remaining <= 0) return { error: 'ETIMEDOUT', message: '' }
+      const attempt = await new Promise<{ channel: ClientChannel } | { refused: string } | TransportFailure>((resolve) => {
+        let waiting = true
+        const timer = setTimeout(() => {
+          waiting = false
+          resolve({ error: 'ETIMEDOUT', message: '' })
+        }, remaining)
+        this.#client.exec(command, (err, channel) => {
+          clearTimeout(timer)
+          if (!waiting) {
+            channel?.close() // too late: the command already timed out
+            return
+          }
+          waiting = false
+          if (!err) resolve({ channel })
+          else if (/open failed/i.test(err.message)) resolve({ refused: err.message })
+          else resolve({ error: 'ECHANNEL', message: `cannot open an SSH session channel: ${err.message}` })
+        })
+      })
+      if (!('refused' in attempt)) return attempt
+      await this.#sessionFreed(Math.min(200, deadline - performance.now()))
+    }
+  }
+
+  /** Resolves when any of our channels closes, or after `waitMs`. */
+  #sessionFreed(waitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.#freedWaiters.delete(done)
+        resolve()
+      }
+      const timer = setTimeout(done, Math.max(0, waitMs))
+      this.#freedWaiters.add(done)
+    })
+  }
+
+  /** Reads a started command to its end, bounded in time and output. */
+  #collect(channel: ClientChannel, timeoutMs: number, maxOutputBytes: number): Promise<RawExec | TransportFailure> {
+    return new Promise((resolve) => {
+      let settled = false
+      const finish = (result: RawExec | TransportFailure): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        resolve(result)
+      }
+      const abandon = (result: TransportFailure): void => {
+        finish(result)
+        // Ask the remote side to kill it (RFC 4254 §6.9; servers may ignore signals), then
+        // close our end: sshd closes the session's pipes.
+        try {
+          channel.signal('KILL')
+        } catch {
+          // ssh2 throws when the channel is already closing: nothing more to stop.
+        }
+        channel.close()
+      }
+      const timer = setTimeout(() => abandon({ error: 'ETIMEDOUT', message: '' }), timeoutMs)
+      const stdout: Buffer[] = []
+      const stderr: Buffer[] = []
+      let size = 0
+      let exitCode: number | null = null
+      let signal: string | null = null
+      const collect = (sink: Buffer[]) => (chunk: Buffer) => {
+        size += chunk.length
+        if (size > maxOutputBytes) abandon({ error: 'EMAXBUFFER', message: '' })
+        else if (!settled) sink.push(chunk)
+      }
+      channel.on('data', collect(stdout))
+      channel.stderr.on('data', collect(stderr))
+      channel.on('exit', (code: number | null, signalName?: string) => {
+        exitCode = code
+        signal = signalName ?? null
+      })
+      channel.on('close', () => {
+        for (const waiter of [...this.#freedWaiters]) waiter()
+        if (exitCode === null && signal === null) {
+          finish({ error: 'ECONNRESET', message: this.#closed ?? 'the channel closed without an exit status' })
+          return
+        }
+        finish({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8'), exitCode, signal })
+      })
+      channel.end() // stdin is empty, as LocalHost's is /dev/null
+    })
+  }
+}
+
+type TransportFailure = { error: 'ETIMEDOUT' | 'EMAXBUFFER' | 'ECHANNEL' | 'ECONNRESET'; message: string }
+
+/** Timeout and overflow worded as LocalHost words them; the others carry their own message. */
+function transportFailure(failure: TransportFailure, what: string, limits: { timeoutMs: number; maxOutputBytes: number; overflow: string }): { error: string; message: string } {
+  if (failure.error === 'ETIMEDOUT') return { error: 'ETIMEDOUT', message: `${what}: timed out after ${limits.timeoutMs} ms` }
+  if (failure.error === 'EMAXBUFFER') return { error: 'EMAXBUFFER', message: limits.overflow }
+  return { error: failure.error, message: `${what}: ${failure.message}` }
+}
+
+const serverHostKeyAlgorithms: readonly ServerHostKeyAlgorithm[] = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+  'ssh-dss',
+]
+
+function pinnedAlgorithms(pinned: PinnedHostKey): ServerHostKeyAlgorithm[] {
+  const wanted = hostKeyAlgorithmsFor(pinned.keyType)
+  return serverHostKeyAlgorithms.filter((a) => wanted.includes(a))
+}
+
+/** ssh2's connection errors as PostureErrors whose message says what to fix. */
+function connectError(err: unknown, options: SshConnectOptions): PostureError {
+  const { host, port, username } = options.target
+  const where = `ssh ${username}@${host}:${port}`
+  const { code, level } = err as { code?: unknown; level?: unknown }
+  const message = errorMessage(err)
+  if (level === 'client-authentication') {
+    const tried = [options.privateKey ? 'the given key' : null, options.agent ? 'ssh-agent keys' : null].filter(Boolean).join(' and ')
+    return new PostureError('AUTH_FAILED', `${where}: authentication failed (tried ${tried}; password and keyboard-interactive are never used)`, { cause: err })
+  }
+  if (level === 'client-timeout' || code === 'ETIMEDOUT') {
+    return new PostureError('TIMEOUT', `${where}: no SSH handshake within ${options.connectTimeoutMs ?? defaultConnectTimeoutMs} ms`, { cause: err })
+  }
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused (is sshd listening on that port?)',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ENOTFOUND: 'host name not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ECONNRESET: 'connection reset during the handshake',
+  }
+  if (typeof code === 'string' && reasons[code] !== undefined) return new PostureError('CONNECT_FAILED', `${where}: ${reasons[code]}`, { cause: err })
+  if (/privateKey|private key|passphrase/i.test(message)) {
+    // ssh2's own wording names the problem ("Encrypted private OpenSSH key detected, but no
+    // passphrase given", "Cannot parse privateKey: …"); it never includes key material.
+    return new PostureError('BAD_INPUT', `${where}: unusable private key: ${message} (load protected keys into ssh-agent instead)`, { cause: err })
+  }
+  return new PostureError('CONNECT_FAILED', `${where}: ${message}`, { cause: err })
+}
