@@ -220,12 +220,14 @@ function assessReboot(
 
   if (needrestart?.ok) {
     const { kernel: k, microcodeStatus, microcode } = needrestart.value
-    if ((k.status !== null && k.status > 0) || (microcodeStatus !== null && microcodeStatus > 0)) facts.signals.push('needrestart')
+    // KSTA 0 means needrestart found no kernel image to compare with: no signal.
+    if (k.status !== null && k.status > 0) facts.signals.push('needrestart')
     if (k.status === 2 || k.status === 3) {
       facts.required = true
       facts.reasons.push(`needrestart: running kernel ${k.running ?? '?'}, expected ${k.expected ?? '?'} (KSTA ${k.status})`)
     }
     if (microcodeStatus === 2) {
+      if (!facts.signals.includes('needrestart')) facts.signals.push('needrestart')
       facts.required = true
       facts.reasons.push(`needrestart: microcode ${microcode.current ?? '?'} loaded, ${microcode.expected ?? '?'} installed`)
     }
