@@ -4,11 +4,10 @@ import type { Host } from '../../../../../agent/host/host.js'
 import { defaultScanConfig } from '../../../../../agent/scan-config.js'
 import { evaluateRules } from '../../../../../rules/evaluate.js'
 import type { Finding } from '../../../../../rules/finding.js'
-import { loadRuleSet } from '../../../../../rules/load-rules.js'
-import { bareMachine, fixture, fixtureJson, notFound, ran, snapshotHost } from './storage-snapshot.js'
+import { bareMachine, fixture, fixtureJson, loadStorageRules, notFound, ran, snapshotHost } from './storage-snapshot.js'
 
 const now = new Date('2026-01-01T00:00:00Z')
-const storageRules = loadRuleSet().rules.filter((r) => r.spec.domain === 'storage')
+const storageRules = loadStorageRules()
 
 async function gather(host: Host) {
   return storageGatherer.gather({ host, now, config: defaultScanConfig })

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Host } from '../../../../../agent/host/host.js'
 import { SnapshotHost } from '../../../../../agent/host/snapshot-host.js'
 import { snapshotSchemaId, type Snapshot } from '../../../../../agent/snapshot.js'
+import type { CompiledRule } from '../../../../../rules/compile-rule.js'
+import { builtinCatalogueDir, loadRuleSet } from '../../../../../rules/load-rules.js'
+import { ruleDir } from '../../../../helpers/rules.js'
 
 /** A storage fixture's text (test/fixtures/storage/). */
 export function fixture(name: string): string {
@@ -63,7 +67,7 @@ export function snapshotHost(recorded: Recorded, description?: string): Host {
     commands: recorded.commands ?? {},
     probes: recorded.probes ?? {},
   }
-  const host = new SnapshotHost(snapshot, 'storage-test.json')
+  const host: Host = new SnapshotHost(snapshot, 'storage-test.json')
   if (description === undefined) return host
   return {
     description,
@@ -72,4 +76,13 @@ export function snapshotHost(recorded: Recorded, description?: string): Host {
     run: (argv, options) => host.run(argv, options),
     probe: (key, perform) => host.probe(key, perform),
   }
+}
+
+/**
+ * The built-in storage rules, loaded alone so that these tests do not depend on the other
+ * domains' rule files (the catalogue test loads them all together).
+ */
+export function loadStorageRules(): CompiledRule[] {
+  const dir = ruleDir({ 'storage.yaml': readFileSync(join(builtinCatalogueDir(), 'storage.yaml'), 'utf8') })
+  return loadRuleSet({ builtin: false, userDirs: [dir] }).rules
 }
