@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { accessConfigSchema } from './gatherers/access/access-config.js'
 import { networkConfigSchema } from './gatherers/network/network-config.js'
+import { tlsConfigSchema } from './gatherers/tls/tls-config.js'
 
 /**
  * What a scan may be told about the node beyond what it can see (TLS targets, network
@@ -11,6 +12,7 @@ export const scanConfigSchema = z
   .object({
     access: accessConfigSchema.prefault({}),
     network: networkConfigSchema.prefault({}),
+    tls: tlsConfigSchema.prefault({}),
   })
   .strict()
 export type ScanConfig = z.infer<typeof scanConfigSchema>

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { systemFactsSchema } from './system.js'
+import { tlsFactsSchema } from './tls.js'
+import { httpFactsSchema } from './http.js'
 import { patchesFactsSchema } from './patches.js'
 import { accessFactsSchema } from './access.js'
 import { networkFactsSchema } from './network.js'
@@ -14,6 +16,8 @@ import { storageFactsSchema } from './storage.js'
  */
 export const factsSchema = z.object({
   system: systemFactsSchema.optional(),
+  tls: tlsFactsSchema.optional(),
+  http: httpFactsSchema.optional(),
   patches: patchesFactsSchema.optional(),
   access: accessFactsSchema.optional(),
   network: networkFactsSchema.optional(),
