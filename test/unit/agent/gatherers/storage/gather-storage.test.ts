@@ -164,11 +164,12 @@ describe('absence is na, a tool that cannot answer is an error', () => {
     for (const rule of ['storage.md.healthy', 'storage.md.rebuilding', 'storage.zfs.healthy', 'storage.zfs.scrub-recent', 'storage.btrfs.errors', 'storage.hwraid.healthy']) {
       expect(result[rule], rule).toEqual({ '': 'na' })
     }
-    expect(message(list, 'storage.md.healthy')).toBe('No software RAID array to check: no /proc/mdstat: the md (Linux software RAID) driver is not loaded')
-    expect(message(list, 'storage.zfs.healthy')).toBe('No ZFS pool to check: ZFS is not in use: no zpool command and no ZFS kernel module (/proc/spl)')
-    expect(message(list, 'storage.btrfs.errors')).toBe('No btrfs filesystem to check: no btrfs filesystem is mounted')
+    expect(message(list, 'storage.md.healthy')).toBe('No software RAID array to check: no /proc/mdstat: the md (Linux software RAID) driver is not loaded (na without the md driver or without arrays; an unreadable /proc/mdstat is an error)')
+    expect(message(list, 'storage.zfs.healthy')).toBe('No ZFS pool to check: ZFS is not in use: no zpool command and no ZFS kernel module (/proc/spl) (na without zpool and /proc/spl, or without the kernel module; a zpool that fails is an error)')
+    expect(message(list, 'storage.btrfs.errors')).toBe('No btrfs filesystem to check: no btrfs filesystem is mounted (a mounted btrfs whose counters cannot be read is an error)')
     expect(message(list, 'storage.hwraid.healthy')).toBe(
-      'No hardware RAID controller to check: no hardware RAID: neither storcli nor perccli is installed, and no controller is bound to the megaraid_sas driver',
+      'No hardware RAID controller to check: no hardware RAID: neither storcli nor perccli is installed, and no controller is bound to the megaraid_sas driver' +
+        ' (a controller without storcli/perccli, or a storcli command that failed, is an error)',
     )
     for (const rule of ['storage.smart.healthy', 'storage.smart.sectors', 'storage.nvme.wear']) expect(result[rule], rule).toEqual({ '': 'error' })
     expect(message(list, 'storage.smart.healthy')).toBe(
@@ -198,7 +199,7 @@ describe('absence is na, a tool that cannot answer is an error', () => {
     m.commands['smartctl --scan-open --json'] = ran(fixture('smartctl-scan-open.no-devices.json'))
     const list = await findings(snapshotHost(m))
     expect(statuses(list)['storage.smart.healthy']).toEqual({ '': 'na' })
-    expect(message(list, 'storage.smart.healthy')).toBe('No disk with SMART data to check: smartctl --scan-open found no SMART-capable disk (virtual disks report no SMART data)')
+    expect(message(list, 'storage.smart.healthy')).toBe('No disk with SMART data to check: smartctl --scan-open found no SMART-capable disk (virtual disks report no SMART data) (smartctl missing or not permitted is an error, never na)')
   })
 
   it('/proc/mdstat present but empty: na; unreadable: error', async () => {
