@@ -76,7 +76,7 @@ async function listBackups(host: Host, source: BackupSourceConfig): Promise<Back
 async function listFiles(host: Host, glob: string): Promise<BackupListing | { failed: string }> {
   const plan = planGlob(glob)
   const argv = plan
-    ? ['find', plan.base, ...(plan.depth === null ? [] : ['-mindepth', String(plan.depth), '-maxdepth', String(plan.depth)]), '-path', glob, '-exec', 'stat', '-c', '%Y %n', '{}', '+']
+    ? ['find', plan.base, ...(plan.depth === null ? [] : ['-mindepth', String(plan.depth), '-maxdepth', String(plan.depth)]), ...pathTests(glob), '-exec', 'stat', '-c', '%Y %n', '{}', '+']
     : ['stat', '-c', '%Y %n', glob]
   const result = await host.run(argv, { timeoutMs: 30_000 })
   if (!('error' in result) && result.exitCode !== 0 && result.stdout.trim() === '' && /No such file or directory/.test(result.stderr)) {
@@ -86,6 +86,15 @@ async function listFiles(host: Host, glob: string): Promise<BackupListing | { fa
   const text = commandStdout(argv, result, plan ? [0, 1] : [0])
   if (!text.ok) return { failed: text.reason }
   return parseStatLines(text.value)
+}
+
+/**
+ * `find -path` tests for a glob. find's `*` matches `/` too, so a `**` segment already
+ * means "one or more directories"; globstar's "zero or more" adds the pattern without it.
+ */
+function pathTests(glob: string): string[] {
+  if (!glob.includes('/**/')) return ['-path', glob]
+  return ['(', '-path', glob, '-o', '-path', glob.replaceAll('/**/', '/'), ')']
 }
 
 function parsed(argv: readonly string[], result: Awaited<ReturnType<Host['run']>>, parse: (json: string) => BackupListing): BackupListing | { failed: string } {
