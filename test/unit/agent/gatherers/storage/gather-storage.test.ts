@@ -131,7 +131,7 @@ describe('storage gatherer and rules on a troubled node', () => {
     expect(message(list, 'storage.zfs.scrub-recent', 'zpool_test')).toBe(
       'pool zpool_test: no completed scrub on record; zpool status: resilvered 40.7M in 00:00:01 with 0 errors on Sat May 6 11:39:28 2023',
     )
-    expect(message(list, 'storage.btrfs.errors', '/srv')).toBe('/srv: /dev/loop1 write 0, read 0, flush 0, corruption 4, generation 0')
+    expect(message(list, 'storage.btrfs.errors', '/srv')).toBe('/srv: device errors: /dev/loop1 write 0, read 0, flush 0, corruption 4, generation 0')
     expect(message(list, 'storage.smart.healthy', '/dev/sdc')).toBe(
       '/dev/sdc Hitachi HDS721050DLE630 (serial MSK423Y20S3HBC): SMART overall-health FAILED, smartctl reports DISK FAILING; ' +
         'attributes at threshold: Reallocated_Sector_Ct (5) value 1 <= thresh 5 now, raw 1975',
