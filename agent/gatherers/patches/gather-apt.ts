@@ -234,13 +234,16 @@ function assessReboot(
   } else if (needrestart) unknown.push(needrestart.reason)
   else unknown.push('needrestart is not installed')
 
-  if (kernel.ok && kernel.value.current !== null) {
+  // A kernel verdict that came from needrestart was counted with needrestart above.
+  if (!kernel.ok) unknown.push(kernel.reason)
+  else if (kernel.value.current === null) unknown.push(`kernel: ${kernel.value.container} container`)
+  else if (kernel.value.source !== 'needrestart') {
     facts.signals.push(`kernel (${kernel.value.source})`)
     if (!kernel.value.current) {
       facts.required = true
       facts.reasons.push(`running kernel ${kernel.value.running}, newest installed ${kernel.value.newestInstalled ?? '?'}`)
     }
-  } else unknown.push(kernel.ok ? `kernel: ${kernel.value.container} container` : kernel.reason)
+  }
 
   if (facts.signals.length === 0 && !facts.required) return missing(`cannot tell whether a reboot is owed: ${unknown.join('; ')}`)
   return ok(facts)
