@@ -1,4 +1,3 @@
-import { isIP } from 'node:net'
 import { z } from 'zod'
 
 /**
@@ -69,7 +68,7 @@ export const accessConfigSchema = z
     sshUser: z.string().regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*$/, 'not a user name').optional(),
     /** Client addresses to evaluate Match Address blocks for (one session per address). Default: one Internet address (RFC 5737 documentation range). */
     sshAddresses: z
-      .array(z.string().refine((a) => isIP(a) !== 0, 'not an IP address'))
+      .array(z.union([z.ipv4(), z.ipv6()], { error: 'not an IP address' }))
       .min(1)
       .default(['203.0.113.10']),
     /** Read /etc, /var/log, /run from under this directory (a mounted image, or a test tree). Commands are unaffected. */
