@@ -222,7 +222,7 @@ export class SshHost implements Host {
     const deadline = performance.now() + timeoutMs
     const opened = await this.#openSession(command, deadline)
     if ('error' in opened) return opened
-    return this.#collect(opened.channel, Math.max(0, deadline - performance.now()), maxOutputBytes)
+    return this.#collect(opened, Math.max(0, deadline - performance.now()), maxOutputBytes)
   }
 
   /**
@@ -231,12 +231,12 @@ export class SshHost implements Host {
    * within the limit: then wait for one of ours to close (or 200 ms) and ask again, until
    * the command's own deadline.
    */
-  async #openSession(command: string, deadline: number): Promise<{ channel: ClientChannel } | TransportFailure> {
+  async #openSession(command: string, deadline: number): Promise<OpenedSession | TransportFailure> {
     for (;;) {
       if (this.#closed !== null) return { error: 'ECONNRESET', message: this.#closed }
       const remaining = deadline - performance.now()
       if (remaining <= 0) return { error: 'ETIMEDOUT', message: '' }
-      const attempt = await new Promise<{ channel: ClientChannel } | { refused: string } | TransportFailure>((resolve) => {
+      const attempt = await new Promise<OpenedSession | { refused: string } | TransportFailure>((resolve) => {
         let waiting = true
         const timer = setTimeout(() => {
           waiting = false
@@ -249,7 +249,7 @@ export class SshHost implements Host {
             return
           }
           waiting = false
-          if (!err) resolve({ channel })
+          if (!err) resolve(watchSession(channel))
           else if (/open failed/i.test(err.message)) resolve({ refused: err.message })
           else resolve({ error: 'ECHANNEL', message: `cannot open an SSH session channel: ${err.message}` })
         })
@@ -273,7 +273,7 @@ export class SshHost implements Host {
   }
 
   /** Reads a started command to its end, bounded in time and output. */
-  #collect(channel: ClientChannel, timeoutMs: number, maxOutputBytes: number): Promise<RawExec | TransportFailure> {
+  #collect({ channel, exit }: OpenedSession, timeoutMs: number, maxOutputBytes: number): Promise<RawExec | TransportFailure> {
     return new Promise((resolve) => {
       let settled = false
       const finish = (result: RawExec | TransportFailure): void => {
@@ -297,8 +297,6 @@ export class SshHost implements Host {
       const stdout: Buffer[] = []
       const stderr: Buffer[] = []
       let size = 0
-      let exitCode: number | null = null
-      let signal: string | null = null
       const collect = (sink: Buffer[]) => (chunk: Buffer) => {
         size += chunk.length
         if (size > maxOutputBytes) abandon({ error: 'EMAXBUFFER', message: '' })
@@ -306,21 +304,36 @@ export class SshHost implements Host {
       }
       channel.on('data', collect(stdout))
       channel.stderr.on('data', collect(stderr))
-      channel.on('exit', (code: number | null, signalName?: string) => {
-        exitCode = code
-        signal = signalName ?? null
-      })
       channel.on('close', () => {
         for (const waiter of [...this.#freedWaiters]) waiter()
-        if (exitCode === null && signal === null) {
+        if (exit.code === null && exit.signal === null) {
           finish({ error: 'ECONNRESET', message: this.#closed ?? 'the channel closed without an exit status' })
           return
         }
-        finish({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8'), exitCode, signal })
+        finish({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8'), exitCode: exit.code, signal: exit.signal })
       })
       channel.end() // stdin is empty, as LocalHost's is /dev/null
     })
   }
+}
+
+interface OpenedSession {
+  channel: ClientChannel
+  exit: { code: number | null; signal: string | null }
+}
+
+/**
+ * Starts listening for the exit status at once, in the exec callback: a quick command's
+ * exit-status, EOF and close can arrive in the same read as the exec confirmation, and ssh2
+ * emits 'exit' only once, to whoever listens then (output is buffered by the stream).
+ */
+function watchSession(channel: ClientChannel): OpenedSession {
+  const exit: OpenedSession['exit'] = { code: null, signal: null }
+  channel.on('exit', (code: number | null, signalName?: string) => {
+    exit.code = code
+    exit.signal = signalName ?? null
+  })
+  return { channel, exit }
 }
 
 type TransportFailure = { error: 'ETIMEDOUT' | 'EMAXBUFFER' | 'ECHANNEL' | 'ECONNRESET'; message: string }

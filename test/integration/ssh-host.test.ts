@@ -125,6 +125,9 @@ describe.skipIf(!available)('SshHost against a real sshd', () => {
     // 24 > MaxSessions 10: without the channel limit sshd refuses the extra sessions.
     const results = await Promise.all(Array.from({ length: 24 }, (_, i) => host.run(['echo', String(i)])))
     expect(results.map((r) => ('stdout' in r ? r.stdout : r.message))).toEqual(Array.from({ length: 24 }, (_, i) => `${i}\n`))
+    // Quick commands: exit status, EOF and close can arrive with the exec confirmation.
+    const reads = await Promise.all(Array.from({ length: 30 }, () => host.readFile('/proc/sys/kernel/ostype')))
+    expect(new Set(reads.map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify({ content: 'Linux\n' })]))
   }, 120_000)
 
   it('refuses probes that only make sense on the node, performs the others here', async () => {
