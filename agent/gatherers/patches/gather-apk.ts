@@ -28,22 +28,26 @@ export async function gatherApk(host: Host): Promise<PatchesGathered> {
     host.listDir(cacheDir),
     gatherAutoUpdates(host),
   ])
-  put(out, 'pendingUpdates', updates)
+  const index = 'error' in cache ? missing(cache.message) : await indexAge(host, cache.entries.filter((e) => /^APKINDEX\..*\.tar\.gz$/.test(e)).map((e) => `${cacheDir}/${e}`), cacheDir)
+  put(out, 'index', index)
+  // Without an APKINDEX apk knows no newer versions: an empty list would be a false pass.
+  const pending = updates.ok && index.ok && index.value.updatedAt === null
+    ? missing(`apk has no package index (${cacheDir} holds no APKINDEX): pending updates are unknown until \`apk update\` runs`)
+    : updates
+  put(out, 'pendingUpdates', pending)
   put(
     out,
     'securityUpdates',
     missing(
-      updates.ok
-        ? `apk metadata has no security flag: whether the ${updates.value.length} pending update(s) fix vulnerabilities needs Alpine's secdb, which this offline check does not fetch`
-        : updates.reason,
+      pending.ok
+        ? `apk metadata has no security flag: whether the ${pending.value.length} pending update(s) fix vulnerabilities needs Alpine's secdb, which this offline check does not fetch`
+        : pending.reason,
     ),
   )
   const kernel = assessKernel(running, container, modules)
   put(out, 'kernel', kernel)
   put(out, 'reboot', assessReboot(kernel))
   put(out, 'autoUpdates', autoUpdates)
-  if ('error' in cache) put(out, 'index', missing(cache.message))
-  else put(out, 'index', await indexAge(host, cache.entries.filter((e) => /^APKINDEX\..*\.tar\.gz$/.test(e)).map((e) => `${cacheDir}/${e}`), cacheDir))
   return out
 }
 

@@ -15,6 +15,8 @@ import { emptyGathered, put, type PatchesGathered } from './patch-facts.js'
  */
 export const dnfCheckUpdateArgv = ['dnf', '-C', '-q', 'check-update']
 export const dnfSecurityArgv = ['dnf', '-C', '-q', 'updateinfo', 'list', '--security']
+/** dnf5's own name for updateinfo, should a build lack the alias. */
+const dnf5AdvisoryArgv = ['dnf', '-C', '-q', 'advisory', 'list', '--security']
 const needsRestartingArgvs = [['needs-restarting', '-r'], ['dnf', '-C', '-q', 'needs-restarting', '-r']]
 const rpmKernelArgv = ['rpm', '-q', '--last', 'kernel']
 const timersArgv = ['systemctl', 'show', '-p', 'Id', '-p', 'LoadState', '-p', 'UnitFileState', ...dnfAutomaticTimers]
@@ -38,7 +40,7 @@ export async function gatherDnf(host: Host): Promise<PatchesGathered> {
   const checkUpdate = commandStdout(dnfCheckUpdateArgv, await host.run(dnfCheckUpdateArgv, { timeoutMs: dnfTimeoutMs }), [0, 100])
   put(out, 'pendingUpdates', checkUpdate.ok ? ok(pendingUpdates(checkUpdate.value)) : checkUpdate)
 
-  const security = commandStdout(dnfSecurityArgv, await host.run(dnfSecurityArgv, { timeoutMs: dnfTimeoutMs }))
+  const security = await runSecurityList(host)
   put(out, 'securityUpdates', security.ok ? ok(securityUpdates(security.value)) : security)
 
   const needsRestarting = await runNeedsRestarting(host)
@@ -63,6 +65,13 @@ function securityUpdates(text: string): SecurityUpdate[] {
   return parseDnfUpdateinfoSecurity(text).map((a) => ({
     target: `${a.advisory} ${a.nevra}`, name: a.name, candidate: a.nevra, advisory: a.advisory, severity: a.severity,
   }))
+}
+
+async function runSecurityList(host: Host): Promise<Evidence<string>> {
+  const first = commandStdout(dnfSecurityArgv, await host.run(dnfSecurityArgv, { timeoutMs: dnfTimeoutMs }))
+  if (first.ok) return first
+  const second = commandStdout(dnf5AdvisoryArgv, await host.run(dnf5AdvisoryArgv, { timeoutMs: dnfTimeoutMs }))
+  return second.ok ? second : missing(`${first.reason}; ${second.reason}`)
 }
 
 /** `needs-restarting -r` (dnf-utils) or the dnf plugin; exit 1 = reboot required, 0 = not. */

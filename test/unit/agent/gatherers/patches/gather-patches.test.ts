@@ -290,7 +290,8 @@ describe('gatherPatches on the RHEL family', () => {
         files: { '/proc/sys/kernel/osrelease': file('3.10.0-1160.24.1.el7.x86_64\n') },
         commands: {
           [dnfCheck]: out('', 0),
-          [dnfSecurity]: out(fixture('dnf5-advisory-list-all-security.ci-dnf-stack.txt')),
+          [dnfSecurity]: out('', 2, 'Unknown argument "updateinfo" for command "dnf5".\n'),
+          'dnf -C -q advisory list --security': out(fixture('dnf5-advisory-list-all-security.ci-dnf-stack.txt')),
           'needs-restarting -r': notFound('needs-restarting'),
           'dnf -C -q needs-restarting -r': out(fixture('needs-restarting-r.not-required.ci-dnf-stack.txt')),
         },
@@ -320,6 +321,7 @@ describe('gatherPatches on the RHEL family', () => {
         commands: {
           [dnfCheck]: out('', 1, "Error: Cache-only enabled but no cache for 'baseos'\n"),
           [dnfSecurity]: out('', 1, "Error: Cache-only enabled but no cache for 'baseos'\n"),
+          'dnf -C -q advisory list --security': out('', 1, "Error: Cache-only enabled but no cache for 'baseos'\n"),
           'needs-restarting -r': notFound('needs-restarting'),
           'dnf -C -q needs-restarting -r': out('', 1, "Error: Cache-only enabled but no cache for 'baseos'\n"),
           'rpm -q --last kernel': out('package kernel is not installed\n', 1),
@@ -404,6 +406,21 @@ describe('gatherPatches on Alpine', () => {
     expect(patches.autoUpdates).toEqual({ enabled: true, tool: 'cron', details: ['/etc/periodic/daily/apk-upgrade: apk -U upgrade --no-interactive'] })
     expect(result.errors['patches.reboot']).toMatch(/docker container's kernel is its host's/)
     expect(statuses(result)).toMatchObject({ 'patch.kernel-current': 'na', 'patch.auto-updates': 'pass' })
+  })
+})
+
+describe('gatherPatches on Alpine without an index', () => {
+  it('an empty upgradable list from a never-updated apk is an error, not a pass', async () => {
+    const result = await gather(
+      machine({
+        files: { '/etc/os-release': file(fixture('os-release.alpine-3.21.txt')), '/proc/sys/kernel/osrelease': file('6.6.58-0-lts\n'), '/.dockerenv': file(''), '/etc/crontabs/root': noFile('/etc/crontabs/root') },
+        dirs: { '/var/cache/apk': dir(), '/etc/periodic': noFile('/etc/periodic') },
+        commands: { 'apk list --upgradable': out(''), [detectVirt]: notFound('systemd-detect-virt') },
+      }),
+    )
+    expect(result.errors['patches.pendingUpdates']).toBe('apk has no package index (/var/cache/apk holds no APKINDEX): pending updates are unknown until `apk update` runs')
+    expect(result.facts.patches!.index).toEqual({ updatedAt: null, source: '/var/cache/apk' })
+    expect(statuses(result)).toMatchObject({ 'patch.pending-updates': 'error', 'patch.security-updates': 'error', 'patch.index-fresh': 'fail' })
   })
 })
 
