@@ -212,6 +212,8 @@ export const vlanRequirementSchema = z.object({
   present: z.boolean(),
   /** At least one of them is up. */
   up: z.boolean(),
+  /** Why presence could not be judged (a network matched by CIDR while addresses are unknown). */
+  error: z.string().optional(),
 })
 
 export const isolationProbeSchema = z.object({

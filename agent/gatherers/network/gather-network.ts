@@ -46,8 +46,13 @@ export async function gatherNetwork({ host, config }: GatherContext, connect: Co
   if (interfaces && links.ok && links.value.addresses !== null) facts.interfaces = interfaces
   else errors['network.interfaces'] = links.ok ? (links.value.addressesError ?? 'unknown') : links.reason
 
-  if (interfaces) facts.vlanRequirements = checkVlanRequirements(interfaces, policy)
-  else errors['network.vlanRequirements'] = `the interface inventory could not be gathered: ${links.ok ? '' : links.reason}`
+  if (links.ok && interfaces) {
+    const addressesError = links.value.addressesError
+    facts.vlanRequirements = checkVlanRequirements(interfaces, policy).map((r) =>
+      // Without addresses a network required by CIDR would look absent: say so instead.
+      addressesError !== null && r.kind === 'network' && !r.present ? { ...r, error: `cannot tell whether ${r.target} is present: ${addressesError}` } : r,
+    )
+  } else errors['network.vlanRequirements'] = `the interface inventory could not be gathered: ${links.ok ? 'no links' : links.reason}`
 
   if (routes.ok) facts.defaultRoutes = routes.value
   else errors['network.defaultRoutes'] = routes.reason
