@@ -84,7 +84,7 @@ describe('backup.recent on real backups', () => {
     expect(missing.findings[0]).toMatchObject({ status: 'fail', message: `no backup found in ${join(dir, 'nowhere', '*.tar')}` })
   })
 
-  it.skipIf(!tools.restic)('restic: the newest snapshot; a wrong password is an error', async () => {
+  it.skipIf(!tools.restic)('restic: the newest snapshot; a wrong password is an error', { timeout: 120_000 }, async () => {
     const repo = join(dir, 'restic')
     const restic = (...args: string[]) => execFileSync('restic', ['-r', repo, '--password-file', join(dir, 'pass'), '-q', ...args], { stdio: 'pipe' })
     restic('init')
@@ -108,7 +108,7 @@ describe('backup.recent on real backups', () => {
     expect(wrong.findings[0]!.message).not.toContain('not it')
   })
 
-  it.skipIf(!tools.borg)('borg: the newest archive, with the passphrase read from a file', async () => {
+  it.skipIf(!tools.borg)('borg: the newest archive, with the passphrase read from a file', { timeout: 120_000 }, async () => {
     const repo = join(dir, 'borg')
     const env = { ...process.env, BORG_PASSPHRASE: 'borg pass 5c2e' }
     execFileSync('borg', ['init', '--encryption=repokey', repo], { env, stdio: 'pipe' })

@@ -63,14 +63,14 @@ beforeAll(() => {
     restic('init')
     restic('backup', join(dir, 'data'))
   }
-})
+}, 120_000)
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
 describe('secrets never leave the node', () => {
-  it('no hash, salt or repository password in the snapshot, facts, findings or report', async () => {
+  it('no hash, salt or repository password in the snapshot, facts, findings or report', { timeout: 120_000 }, async () => {
     const now = new Date()
     const config = scanConfigSchema.parse({
       access: {

@@ -72,7 +72,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-describe.skipIf(!hasSshd)('access rules on the real sshd -T', () => {
+describe.skipIf(!hasSshd)('access rules on the real sshd -T', { timeout: 60_000 }, () => {
   it('Debian 12 default sshd_config: root by key, passwords, one factor', async () => {
     const { facts, verdicts, errors } = await scan({
       sshdConfig: writeConfig('debian-default', fixture('sshd_config.debian12-default.txt')),
