@@ -6,6 +6,7 @@ import { patchesFactsSchema } from './patches.js'
 import { accessFactsSchema } from './access.js'
 import { networkFactsSchema } from './network.js'
 import { storageFactsSchema } from './storage.js'
+import { agentlessFactsSchema } from './agentless.js'
 
 /**
  * Everything a scan learned about a node, one key per domain. Every field may be absent:
@@ -22,6 +23,7 @@ export const factsSchema = z.object({
   access: accessFactsSchema.optional(),
   network: networkFactsSchema.optional(),
   storage: storageFactsSchema.optional(),
+  agentless: agentlessFactsSchema.optional(),
 })
 export type Facts = z.infer<typeof factsSchema>
 
