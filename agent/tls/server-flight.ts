@@ -210,8 +210,8 @@ function notTls(data: Buffer, reason: string): { kind: 'not-tls'; reason: string
 
 /** The first bytes a peer sent, readable: printable text quoted, otherwise hex. */
 export function describeBytes(data: Buffer): string {
+  const text = data.subarray(0, 80).toString('latin1')
+  if (/^[\x20-\x7e\r\n\t]+$/.test(text)) return JSON.stringify(text.replace(/\r?\n.*$/s, '').slice(0, 60))
   const head = data.subarray(0, 24)
-  const text = head.toString('latin1')
-  if (/^[\x20-\x7e\r\n\t]+$/.test(text)) return JSON.stringify(text.replace(/\r?\n.*$/s, '').slice(0, 40))
   return `0x${head.toString('hex')}${data.length > head.length ? '…' : ''}`
 }

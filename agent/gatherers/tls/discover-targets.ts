@@ -23,12 +23,16 @@ export async function discoverTargets(host: Host, options: { exclude: readonly n
  */
 export function targetsFromListeners(sockets: readonly ListeningSocket[], exclude: readonly number[]): TlsProbeTarget[] {
   const byPort = new Map<number, string>()
-  const httpPorts = new Set<string>()
+  const httpAddresses = new Set<string>()
+  let httpEverywhere = false
   for (const socket of sockets) {
     if (socket.protocol !== 'tcp' || socket.boundInterface !== null) continue
     const address = probeAddress(socket.address)
     if (address === null) continue
-    if (socket.port === 80) httpPorts.add(address)
+    if (socket.port === 80) {
+      httpAddresses.add(address)
+      httpEverywhere ||= socket.address === '0.0.0.0' || socket.address === '::'
+    }
     if (exclude.includes(socket.port)) continue
     const known = byPort.get(socket.port)
     // Prefer IPv4 loopback, then any IPv4, then IPv6: one probe per port.
@@ -41,7 +45,7 @@ export function targetsFromListeners(sockets: readonly ListeningSocket[], exclud
       port,
       servername: null,
       starttls: startTlsPorts[port] ?? null,
-      httpPort: httpPorts.has(address) || httpPorts.has(wildcardOf(address)) ? 80 : null,
+      httpPort: httpEverywhere || httpAddresses.has(address) ? 80 : null,
       discovered: true,
     }))
 }
@@ -51,10 +55,6 @@ function probeAddress(address: string): string | null {
   if (address === '::') return '::1'
   if (address.toLowerCase().startsWith('fe80:')) return null
   return address
-}
-
-function wildcardOf(address: string): string {
-  return address.includes(':') ? '::1' : '127.0.0.1'
 }
 
 function rankAddress(address: string): number {

@@ -7,6 +7,7 @@ import { isIP } from 'node:net'
 export function parseTarget(text: string, defaultPort: number): { host: string; port: number } | { error: string } {
   const value = text.trim()
   if (!value) return { error: 'empty target (expected HOST[:PORT])' }
+  if (value.includes('://')) return { error: `"${value}": write HOST[:PORT], not a URL` }
   let host: string
   let portText: string | undefined
   const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(value)
