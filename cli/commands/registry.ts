@@ -1,4 +1,6 @@
 import type { Command } from '../command.js'
+import { agentCommand } from './agent.js'
+import { collectorCommand } from './collector.js'
 import { gatherCommand } from './gather.js'
 import { rulesCommand } from './rules.js'
 import { scanCommand } from './scan.js'
@@ -8,5 +10,5 @@ import { tlsCommand } from './tls.js'
 
 /** Every `posture` subcommand, by name. Add a command with one line here. */
 export const commands: ReadonlyMap<string, Command> = new Map(
-  [scanCommand, gatherCommand, rulesCommand, startCommand, sshScanCommand, tlsCommand].map((c) => [c.name, c]),
+  [scanCommand, gatherCommand, rulesCommand, startCommand, sshScanCommand, tlsCommand, collectorCommand, agentCommand].map((c) => [c.name, c]),
 )

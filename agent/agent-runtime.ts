@@ -1,0 +1,349 @@
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { hostname } from 'node:os'
+import type { Logger } from 'pino'
+import type { WebSocket } from 'ws'
+import type { Domain } from '../rules/domains.js'
+import { loadRuleSet, type RuleSet } from '../rules/load-rules.js'
+import { errorMessage } from '../rules/posture-error.js'
+import type { Host } from './host/host.js'
+import type { ScanConfig } from './scan-config.js'
+import { scanHost } from './scan.js'
+import { Spool, type SpoolLimits } from './spool.js'
+import type { AgentState } from './agent-state.js'
+import { openAgentStream } from './agent-transport.js'
+import { postureVersion } from './version.js'
+import { backoffDelayMs, defaultBackoff, jitteredIntervalMs, type BackoffPolicy } from './wire/backoff.js'
+import { fatalCloseCodes } from './wire/close-codes.js'
+import { collectorMessageSchema, protocolVersion, type CollectorMessage, type RulesMessage } from './wire/messages.js'
+import { parseFrame } from './wire/parse-frame.js'
+import { rulesDigest } from './wire/rules-digest.js'
+
+/**
+ * The streaming agent: scans on a jittered interval and on the collector's request, writes
+ * every report to the spool before sending, deletes it only on `ack`, replays the spool in
+ * order after every reconnect, and reconnects with jittered exponential backoff
+ * (DESIGN.md, "Wire protocol"). Events (for the CLI and tests): `connected`, `acked`
+ * {scanId, duplicate}, `spooled` {scanId, seq}, `disconnected` {code}, `fatal` {reason},
+ * `rules` {version, ok}.
+ */
+export interface AgentOptions {
+  stateDir: string
+  state: AgentState
+  host: Host
+  domains: readonly Domain[]
+  scanConfig: ScanConfig
+  intervalMs: number
+  log: Logger
+  clock?: () => Date
+  random?: () => number
+  backoff?: BackoffPolicy
+  spoolLimits?: SpoolLimits
+  /** Reports in flight (sent, not yet acked) at most. */
+  window?: number
+  /** Largest report sent; larger ones are dropped with an error (the collector would refuse them). */
+  maxReportBytes?: number
+  /** Scan right after starting (default true). */
+  scanOnStart?: boolean
+}
+
+type AgentEvents = {
+  connected: []
+  acked: [{ scanId: string; duplicate: boolean }]
+  spooled: [{ scanId: string; seq: number }]
+  disconnected: [{ code: number }]
+  fatal: [{ reason: string }]
+  rules: [{ version: string; ok: boolean }]
+  scanned: [{ scanId: string }]
+}
+
+export class Agent extends EventEmitter<AgentEvents> {
+  readonly spool: Spool
+  readonly #o: Required<Omit<AgentOptions, 'spoolLimits'>>
+  #ruleSet: RuleSet
+  #socket: WebSocket | null = null
+  #connected = false
+  #inFlight = new Set<string>()
+  #attempt = 0
+  #stopped = true
+  #reconnectTimer: NodeJS.Timeout | null = null
+  #scanTimer: NodeJS.Timeout | null = null
+  #watchdog: NodeJS.Timeout | null = null
+  #heartbeatMs = 30_000
+  #scanning: Promise<void> | null = null
+  #queuedScan: { scanId?: string | undefined; only?: readonly Domain[] | undefined } | null = null
+
+  constructor(options: AgentOptions) {
+    super()
+    this.#o = {
+      clock: () => new Date(),
+      random: Math.random,
+      backoff: defaultBackoff,
+      window: 8,
+      maxReportBytes: 8 * 1024 * 1024,
+      scanOnStart: true,
+      ...options,
+    }
+    this.spool = Spool.open(join(options.stateDir, 'spool'), options.spoolLimits)
+    this.#ruleSet = this.#loadRules()
+  }
+
+  get rulesVersion(): string {
+    return this.#ruleSet.version
+  }
+
+  get connected(): boolean {
+    return this.#connected
+  }
+
+  start(): void {
+    if (!this.#stopped) return
+    this.#stopped = false
+    this.#connect()
+    if (this.#o.scanOnStart) void this.scanNow()
+    else this.#scheduleScan()
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    for (const timer of [this.#reconnectTimer, this.#scanTimer, this.#watchdog]) if (timer) clearTimeout(timer)
+    this.#reconnectTimer = this.#scanTimer = this.#watchdog = null
+    const socket = this.#socket
+    this.#socket = null
+    if (socket && socket.readyState !== socket.CLOSED) {
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+      socket.close(1000, 'agent stopping')
+      const timer = setTimeout(() => socket.terminate(), 2_000)
+      await closed
+      clearTimeout(timer)
+    }
+    if (this.#scanning) await this.#scanning.catch(() => undefined)
+  }
+
+  /** Scans now (or right after the scan in progress), spools the report and sends it. */
+  scanNow(scanId?: string, only?: readonly Domain[]): Promise<void> {
+    if (this.#scanning) {
+      this.#queuedScan = { scanId, only }
+      return this.#scanning
+    }
+    this.#scanning = this.#scan(scanId, only).finally(() => {
+      this.#scanning = null
+      const next = this.#queuedScan
+      this.#queuedScan = null
+      if (next && !this.#stopped) void this.scanNow(next.scanId, next.only)
+      else this.#scheduleScan()
+    })
+    return this.#scanning
+  }
+
+  async #scan(scanId: string | undefined, only: readonly Domain[] | undefined): Promise<void> {
+    const id = scanId ?? randomUUID()
+    const domains = only ?? this.#o.domains
+    try {
+      const report = await scanHost(this.#o.host, { ruleSet: this.#ruleSet, domains, config: this.#o.scanConfig, clock: this.#o.clock, scanId: id })
+      const { schema: _schema, ...fields } = report
+      const dropped = this.spool.dropped
+      const body = (seq: number) => JSON.stringify({ v: protocolVersion, type: 'report', seq, spoolDropped: dropped, ...fields })
+      const size = Buffer.byteLength(body(this.spool.nextSeq))
+      if (size > this.#o.maxReportBytes) {
+        this.#o.log.error({ scanId: id, bytes: size, maxReportBytes: this.#o.maxReportBytes }, 'report too large to send; dropped')
+        this.#sendIfConnected({ v: protocolVersion, type: 'scan-failed', scanId: id, error: `report of ${size} bytes exceeds the ${this.#o.maxReportBytes}-byte limit` })
+        return
+      }
+      const entry = this.spool.append(id, body)
+      this.#o.log.info({ scanId: id, seq: entry.seq, score: report.score.score, grade: report.score.grade }, 'scan spooled')
+      this.emit('spooled', { scanId: id, seq: entry.seq })
+      this.emit('scanned', { scanId: id })
+      this.#pump()
+    } catch (err) {
+      this.#o.log.error({ scanId: id, err: errorMessage(err) }, 'scan failed')
+      this.#sendIfConnected({ v: protocolVersion, type: 'scan-failed', scanId: id, error: errorMessage(err) })
+    }
+  }
+
+  #scheduleScan(): void {
+    if (this.#stopped) return
+    if (this.#scanTimer) clearTimeout(this.#scanTimer)
+    this.#scanTimer = setTimeout(() => void this.scanNow(), jitteredIntervalMs(this.#o.intervalMs, this.#o.random))
+    this.#scanTimer.unref?.()
+  }
+
+  #connect(): void {
+    if (this.#stopped) return
+    const { state } = this.#o
+    openAgentStream(state.collectorUrl, state.fingerprint, state.credential, this.#o.maxReportBytes * 2)
+      .then((socket) => {
+        if (this.#stopped) {
+          socket.terminate()
+          return
+        }
+        this.#attach(socket)
+      })
+      .catch((err: unknown) => {
+        this.#o.log.warn({ err: errorMessage(err) }, 'cannot reach the collector')
+        this.#retry()
+      })
+  }
+
+  #attach(socket: WebSocket): void {
+    this.#socket = socket
+    socket.on('open', () => {
+      this.#connected = true
+      this.#attempt = 0
+      this.#inFlight.clear()
+      this.#o.log.info({ collector: this.#o.state.collectorUrl }, 'connected to the collector')
+      this.#send({
+        v: protocolVersion,
+        type: 'hello',
+        agentVersion: postureVersion(),
+        hostname: hostnameOf(),
+        rulesVersion: this.#ruleSet.version,
+        intervalMs: this.#o.intervalMs,
+        spool: { pending: this.spool.pending, dropped: this.spool.dropped },
+      })
+      this.#armWatchdog()
+      this.emit('connected')
+      this.#pump()
+    })
+    socket.on('ping', () => this.#armWatchdog())
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return
+      const parsed = parseFrame((data as Buffer).toString('utf8'), collectorMessageSchema)
+      if (!parsed.ok) {
+        this.#o.log.warn({ reason: parsed.reason, detail: parsed.detail }, 'ignoring an invalid message from the collector')
+        return
+      }
+      this.#handle(parsed.message)
+    })
+    socket.on('unexpected-response', (_req, res) => {
+      // The upgrade was refused with a plain HTTP answer: 401 means the credential is not (or no longer) valid.
+      const status = res.statusCode ?? 0
+      res.resume()
+      socket.terminate()
+      if (status === 401) this.#fatal(`the collector refused this agent's credential (HTTP 401); it was revoked or the collector's data was reset — join again`)
+      else this.#o.log.warn({ status }, 'the collector refused the connection')
+    })
+    socket.on('error', (err) => this.#o.log.warn({ err: errorMessage(err) }, 'collector connection error'))
+    socket.on('close', (code, reason) => {
+      const wasConnected = this.#connected
+      this.#connected = false
+      this.#inFlight.clear()
+      if (this.#watchdog) clearTimeout(this.#watchdog)
+      if (this.#socket === socket) this.#socket = null
+      if (wasConnected) this.#o.log.info({ closeCode: code, reason: reason.toString() }, 'disconnected from the collector')
+      this.emit('disconnected', { code })
+      if (fatalCloseCodes.has(code)) return this.#fatal(`the collector closed the connection: ${reason.toString() || code} — join again`)
+      this.#retry()
+    })
+  }
+
+  #handlers: { [K in CollectorMessage['type']]: (message: Extract<CollectorMessage, { type: K }>) => void } = {
+    welcome: (m) => {
+      this.#heartbeatMs = m.heartbeatMs
+      this.#armWatchdog()
+    },
+    ack: (m) => {
+      this.#inFlight.delete(m.scanId)
+      this.spool.remove(m.scanId)
+      this.emit('acked', { scanId: m.scanId, duplicate: m.duplicate })
+      this.#pump()
+    },
+    scan: (m) => {
+      this.#o.log.info({ scanId: m.scanId, only: m.only }, 'scan requested by the collector')
+      void this.scanNow(m.scanId, m.only)
+    },
+    rules: (m) => this.#applyRules(m),
+    error: (m) => this.#o.log.warn({ code: m.code, message: m.message }, 'the collector reported an error'),
+  }
+
+  #handle(message: CollectorMessage): void {
+    const handler = this.#handlers[message.type] as (m: CollectorMessage) => void
+    handler(message)
+  }
+
+  /** Sends spooled reports in seq order, keeping at most `window` unacknowledged. */
+  #pump(): void {
+    if (!this.#connected) return
+    for (const entry of this.spool.entries()) {
+      if (this.#inFlight.size >= this.#o.window) return
+      if (this.#inFlight.has(entry.scanId)) continue
+      this.#inFlight.add(entry.scanId)
+      this.#socket?.send(this.spool.read(entry))
+    }
+  }
+
+  #send(message: object): void {
+    this.#socket?.send(JSON.stringify(message))
+  }
+
+  #sendIfConnected(message: object): void {
+    if (this.#connected) this.#send(message)
+  }
+
+  #armWatchdog(): void {
+    if (this.#watchdog) clearTimeout(this.#watchdog)
+    // No ping for 2.5 heartbeats: the path is dead even if TCP has not noticed (half-open).
+    this.#watchdog = setTimeout(() => {
+      this.#o.log.warn('no heartbeat from the collector; reconnecting')
+      this.#socket?.terminate()
+    }, this.#heartbeatMs * 2.5)
+    this.#watchdog.unref?.()
+  }
+
+  #retry(): void {
+    if (this.#stopped || this.#reconnectTimer) return
+    const delay = backoffDelayMs(this.#attempt++, this.#o.backoff, this.#o.random)
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null
+      this.#connect()
+    }, delay)
+  }
+
+  #fatal(reason: string): void {
+    this.#o.log.error({ reason }, 'agent stopped')
+    this.emit('fatal', { reason })
+    void this.stop()
+  }
+
+  #rulesDir(): string {
+    return join(this.#o.stateDir, 'rules')
+  }
+
+  #loadRules(): RuleSet {
+    const dir = this.#rulesDir()
+    return loadRuleSet(existsSync(dir) ? { userDirs: [dir] } : {})
+  }
+
+  /** A pushed rule pack: check its digest, compile it aside, and switch only if it loads. */
+  #applyRules(message: RulesMessage): void {
+    const reply = (ok: boolean, version: string, error?: string) => {
+      this.#sendIfConnected({ v: protocolVersion, type: 'rules-status', version, ok, ...(error ? { error: error.slice(0, 4000) } : {}) })
+      this.emit('rules', { version, ok })
+    }
+    if (rulesDigest(message.files) !== message.digest) return reply(false, message.version, 'digest mismatch: the rule pack was altered in transit')
+    const staging = `${this.#rulesDir()}.new`
+    try {
+      rmSync(staging, { recursive: true, force: true })
+      mkdirSync(staging, { recursive: true, mode: 0o700 })
+      for (const [name, text] of Object.entries(message.files)) writeFileSync(join(staging, name), text, { mode: 0o600 })
+      loadRuleSet({ userDirs: [staging] })
+      rmSync(this.#rulesDir(), { recursive: true, force: true })
+      renameSync(staging, this.#rulesDir())
+      // Reload from the final place so the version (which names the directory) is stable across restarts.
+      this.#ruleSet = this.#loadRules()
+      this.#o.log.info({ version: this.#ruleSet.version }, 'rule pack applied')
+      reply(true, this.#ruleSet.version)
+    } catch (err) {
+      rmSync(staging, { recursive: true, force: true })
+      this.#o.log.warn({ err: errorMessage(err) }, 'rule pack refused')
+      reply(false, message.version, errorMessage(err))
+    }
+  }
+}
+
+/** Reported in `hello` for display only; the node's identity comes from its facts. */
+function hostnameOf(): string {
+  return hostname()
+}

@@ -1,0 +1,187 @@
+import { once } from 'node:events'
+import type { CliIO, Command } from '../command.js'
+import { parseCommandArgs } from '../parse-args.js'
+import { parseDuration } from '../../agent/agent-duration.js'
+import { buildCollector } from '../../collector/build-collector.js'
+import { createDashboard } from '../../collector/http/routes/dashboard.js'
+import { createApiToken, createJoinString, createUserWithOneTimePassword, openAdminStore, parseLabels } from '../../collector/collector-admin.js'
+import { readCollectorConfigFile, resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
+import { roles, type Role } from '../../collector/store/store.js'
+import { PostureError } from '../../rules/posture-error.js'
+
+const help = `Usage: posture collector [options]
+       posture collector token [--data DIR] [--labels k=v,...] [--ttl DURATION] [--url URL]
+       posture collector api-token --role admin|operator|auditor [--name NAME] [--data DIR]
+       posture collector user add USERNAME --role admin|operator|auditor [--data DIR]
+       posture collector revoke AGENT_ID [--data DIR]
+       posture collector agents [--data DIR]
+
+Runs the collector: agents stream findings to it over WebSocket (TLS), it scores every
+node and keeps the history in SQLite under --data, and serves the JSON API.
+
+Options:
+  --data DIR            data directory (default ./posture-data)
+  --listen HOST:PORT    where to listen (default 127.0.0.1:8443)
+  --config FILE         collector config (YAML); flags override it
+  --tls-cert FILE       PEM certificate (with --tls-key); default: self-signed, made on first start
+  --tls-key FILE        PEM private key
+  --insecure-http       plain HTTP, for local development only
+  --rules DIR           user rule directory (repeatable): used for scoring and pushed to agents
+  -h, --help            show this help
+
+Subcommands (they work beside a running collector):
+  token       print a join string for 'posture agent --join' (one-time, valid --ttl, default 24h)
+  api-token   print an API token for 'Authorization: Bearer …'
+  user add    create a user with a one-time password (printed once)
+  revoke      revoke an agent's credential; a connected agent is disconnected within seconds
+  agents      list enrolled agents
+
+Examples:
+  posture collector --data /var/lib/posture --listen 0.0.0.0:8443
+  posture collector token --labels env=prod,rack=r12
+  posture collector api-token --role auditor`
+
+type Sub = (args: string[], io: CliIO) => Promise<number>
+
+const subcommands: Record<string, Sub> = {
+  token: async (args, io) => {
+    const { values } = parseCommandArgs('collector token', args, { data: { type: 'string' }, labels: { type: 'string' }, ttl: { type: 'string' }, url: { type: 'string' } })
+    if (values.help) return printHelp(io)
+    const store = openAdminStore(dataDir(values.data, io))
+    try {
+      const result = await createJoinString(store, { labels: parseLabels(values.labels), ttlMs: parseDuration(values.ttl ?? '24h', '--ttl'), now: new Date(), url: values.url })
+      io.stdout.write(`${result.joinString}\n`)
+      io.stderr.write(`One-time join string for ${result.url}, valid until ${result.expiresAt}.\nOn the node: posture agent --join '<the string above>'\n`)
+      return 0
+    } finally {
+      store.close()
+    }
+  },
+  'api-token': async (args, io) => {
+    const { values } = parseCommandArgs('collector api-token', args, { data: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } })
+    if (values.help) return printHelp(io)
+    const role = parseRole(values.role)
+    const store = openAdminStore(dataDir(values.data, io))
+    try {
+      const { token } = await createApiToken(store, role, values.name ?? `${role} token`, new Date())
+      io.stdout.write(`${token}\n`)
+      io.stderr.write(`API token with role ${role}. Use it as: Authorization: Bearer <token>. It is shown once.\n`)
+      return 0
+    } finally {
+      store.close()
+    }
+  },
+  user: async (args, io) => {
+    const { values, positionals } = parseCommandArgs('collector user', args, { data: { type: 'string' }, role: { type: 'string' } }, true)
+    if (values.help) return printHelp(io)
+    if (positionals[0] !== 'add' || positionals.length !== 2) throw new PostureError('BAD_USAGE', 'usage: posture collector user add USERNAME --role admin|operator|auditor')
+    const role = parseRole(values.role)
+    const store = openAdminStore(dataDir(values.data, io))
+    try {
+      const { password } = await createUserWithOneTimePassword(store, positionals[1]!, role, new Date())
+      io.stdout.write(`user ${positionals[1]} (${role}) created; one-time password: ${password}\nIt is shown once and must be changed at first login.\n`)
+      return 0
+    } finally {
+      store.close()
+    }
+  },
+  revoke: async (args, io) => {
+    const { values, positionals } = parseCommandArgs('collector revoke', args, { data: { type: 'string' } }, true)
+    if (values.help) return printHelp(io)
+    if (positionals.length !== 1) throw new PostureError('BAD_USAGE', 'usage: posture collector revoke AGENT_ID (see posture collector agents)')
+    const store = openAdminStore(dataDir(values.data, io))
+    try {
+      if (!(await store.findAgent(positionals[0]!))) throw new PostureError('BAD_USAGE', `no agent ${positionals[0]} (see posture collector agents)`)
+      const revoked = await store.revokeAgent(positionals[0]!, new Date())
+      io.stdout.write(revoked ? `agent ${positionals[0]} revoked; a running collector disconnects it within seconds\n` : `agent ${positionals[0]} was already revoked\n`)
+      return 0
+    } finally {
+      store.close()
+    }
+  },
+  agents: async (args, io) => {
+    const { values } = parseCommandArgs('collector agents', args, { data: { type: 'string' } })
+    if (values.help) return printHelp(io)
+    const store = openAdminStore(dataDir(values.data, io))
+    try {
+      for (const a of await store.listAgents()) {
+        io.stdout.write(`${a.id}  ${a.hostname}  ${a.agentVersion}  ${a.revokedAt ? `revoked ${a.revokedAt}` : `last seen ${a.lastSeen ?? 'never'}`}  ${Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(',')}\n`)
+      }
+      return 0
+    } finally {
+      store.close()
+    }
+  },
+}
+
+export const collectorCommand: Command = {
+  name: 'collector',
+  summary: 'run the collector (agents stream to it; SQLite history; JSON API), or administer it',
+  help,
+  async run(args, io) {
+    const sub = args[0] !== undefined ? subcommands[args[0]] : undefined
+    if (sub) return sub(args.slice(1), io)
+    const { values } = parseCommandArgs('collector', args, {
+      data: { type: 'string' },
+      listen: { type: 'string' },
+      config: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'insecure-http': { type: 'boolean' },
+      rules: { type: 'string', multiple: true },
+    })
+    if (values.help) return printHelp(io)
+    const overrides: CollectorConfigInput = {
+      ...(values.data !== undefined ? { dataDir: values.data } : {}),
+      ...(values.listen !== undefined ? { listen: parseListen(values.listen) } : {}),
+      ...(values.rules !== undefined ? { rulesDirs: values.rules } : {}),
+      tls: {
+        ...(values['tls-cert'] !== undefined ? { certFile: values['tls-cert'] } : {}),
+        ...(values['tls-key'] !== undefined ? { keyFile: values['tls-key'] } : {}),
+        ...(values['insecure-http'] ? { insecureHttp: true } : {}),
+      },
+    }
+    const fromFile = values.config !== undefined ? readCollectorConfigFile(values.config) : {}
+    const config = resolveCollectorConfig(fromFile, overrides, io.cwd)
+    const dashboard = createDashboard()
+    const collector = await buildCollector(config, { authorize: dashboard.authorize, plugins: [dashboard.plugin] })
+    try {
+      const url = await collector.start()
+      io.stderr.write(`posture collector: listening on ${url} (data ${config.dataDir})\n`)
+      if (collector.tls) io.stderr.write(`certificate SHA-256 fingerprint: ${collector.tls.fingerprint}\n`)
+      else io.stderr.write('WARNING: plain HTTP (--insecure-http): for local development only\n')
+      io.stderr.write(`join an agent: posture collector token --data ${config.dataDir}\n`)
+      await waitForAbort(io.signal)
+      io.stderr.write('posture collector: shutting down\n')
+      return 0
+    } finally {
+      await collector.close()
+    }
+  },
+}
+
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text)
+  const port = match ? Number(match[3]) : Number.NaN
+  if (!match || port > 65535) throw new PostureError('BAD_USAGE', `--listen: "${text}" is not HOST:PORT (e.g. 127.0.0.1:8443, [::1]:8443, 0.0.0.0:8443)`)
+  return { host: match[1] ?? match[2]!, port }
+}
+
+function parseRole(value: string | undefined): Role {
+  if (value === undefined || !(roles as readonly string[]).includes(value)) throw new PostureError('BAD_USAGE', `--role: one of ${roles.join(', ')}`)
+  return value as Role
+}
+
+function dataDir(value: string | undefined, io: CliIO): string {
+  return resolveCollectorConfig({}, value !== undefined ? { dataDir: value } : {}, io.cwd).dataDir
+}
+
+function printHelp(io: CliIO): number {
+  io.stdout.write(help + '\n')
+  return 0
+}
+
+export async function waitForAbort(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return
+  await once(signal, 'abort')
+}

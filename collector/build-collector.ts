@@ -1,0 +1,268 @@
+import { EventEmitter } from 'node:events'
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { pino, type Logger } from 'pino'
+import { protocolVersion, type RulesMessage } from '../agent/wire/messages.js'
+import { rulesDigest } from '../agent/wire/rules-digest.js'
+import { postureVersion } from '../agent/version.js'
+import { loadRuleSet, type RuleSet } from '../rules/load-rules.js'
+import { errorMessage } from '../rules/posture-error.js'
+import { createAgentHandlers, scoredWith, type ScoringState } from './agent-handlers.js'
+import { backupNow, scheduleBackups } from './backup-schedule.js'
+import { loadOrCreateTlsIdentity, type TlsIdentity } from './certificate/self-signed-cert.js'
+import { databasePath, settingKeys } from './collector-admin.js'
+import type { CollectorConfig } from './collector-config.js'
+import type { CollectorContext, CollectorEvents } from './collector-context.js'
+import { apiTokenAuthorize, type Authorize } from './http/api-auth.js'
+import { sendError } from './http/http-errors.js'
+import { registerAgentRoutes } from './http/routes/api-agents.js'
+import { registerFleetRoutes } from './http/routes/api-fleet.js'
+import { registerNodeRoutes } from './http/routes/api-nodes.js'
+import { registerPlaceholderPage } from './http/routes/placeholder-page.js'
+import { registerSecurityHeaders } from './http/security-headers.js'
+import { IngestQueue } from './ingest/ingest-queue.js'
+import { isOnline } from './liveness.js'
+import { rescoreStaleNodes } from './rescore.js'
+import { lockDataDir } from './store/data-dir-lock.js'
+import { SqliteStore } from './store/sqlite-store.js'
+import { AgentGateway } from './ws/agent-gateway.js'
+
+/**
+ * The collector as an object (fastify's app-factory habit): builds the store, the HTTP
+ * app, the agent gateway and the background jobs, and never listens — `start(...)` does,
+ * and only the CLI calls it. `close()` undoes everything, in order.
+ */
+export interface Collector {
+  app: FastifyInstance
+  store: SqliteStore
+  gateway: AgentGateway
+  tls: TlsIdentity | null
+  config: Readonly<CollectorConfig>
+  events: EventEmitter<CollectorEvents>
+  log: Logger
+  scoring(): ScoringState
+  /** Listens, records the URL agents should use, starts the background jobs; returns the URL. */
+  start(): Promise<string>
+  url(): string | null
+  revokeAgent(agentId: string): Promise<boolean>
+  /** Reloads rule files and waivers; re-scores nodes and pushes the rule pack when they changed. */
+  reloadRules(): Promise<{ version: string; changed: boolean; rescored: number }>
+  rescore(): Promise<number>
+  backup(): Promise<string>
+  close(): Promise<void>
+}
+
+export interface CollectorDeps {
+  logger?: Logger
+  clock?: () => Date
+  /** Replaces the API-token-only access check (the dashboard adds sessions). */
+  authorize?: (store: SqliteStore) => Authorize
+  /** Route modules added by later parts (dashboard, exports), registered after the API. */
+  plugins?: ReadonlyArray<(app: FastifyInstance, ctx: CollectorContext) => void | Promise<void>>
+}
+
+export async function buildCollector(config: Readonly<CollectorConfig>, deps: CollectorDeps = {}): Promise<Collector> {
+  const clock = deps.clock ?? (() => new Date())
+  const log = deps.logger ?? pino({ level: config.log.level, redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.token', '*.credential', '*.password'], censor: '[redacted]' } })
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  const lock = lockDataDir(config.dataDir)
+  const cleanups: (() => void | Promise<void>)[] = [() => lock.release()]
+  try {
+    let ruleSet = loadRuleSet({ userDirs: config.rulesDirs })
+    const store = new SqliteStore(databasePath(config.dataDir), ruleSet.scoring, { synchronous: config.store.synchronous })
+    cleanups.unshift(() => store.close())
+    const tls = config.tls.insecureHttp
+      ? null
+      : await loadOrCreateTlsIdentity({ dataDir: config.dataDir, certFile: config.tls.certFile, keyFile: config.tls.keyFile, hostnames: config.tls.hostnames, now: clock() })
+
+    let state: ScoringState = await scoringState(store, ruleSet, config.rulesDirs)
+    const scoring = () => state
+    const queue = new IngestQueue(store, config.store.maxBatchReports)
+    const events = new EventEmitter<CollectorEvents>()
+    const collectorVersion = postureVersion()
+    const handlers = createAgentHandlers({ store, queue, scoring, collectorVersion, heartbeatMs: config.agents.heartbeatMs, clock, log })
+    const report = handlers.report
+    handlers.report = async (session, message) => {
+      await report(session, message)
+      for (const nodeId of session.nodeIds) events.emit('report', { nodeId, scanId: message.scanId })
+    }
+    const gateway = new AgentGateway(store, handlers, config.agents, log.child({ component: 'agents' }), () => clock().getTime())
+
+    const app = Fastify({
+      loggerInstance: log.child({ component: 'http' }),
+      ...(tls ? { https: { cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' as const } } : {}),
+      bodyLimit: 1024 * 1024,
+      // Never trust X-Forwarded-* unless a proxy is configured (it is not, yet).
+      trustProxy: false,
+      // On close, drop every connection (idle keep-alives and half-open TLS alike); agents reconnect.
+      forceCloseConnections: true,
+    }) as unknown as FastifyInstance
+    app.server.on('upgrade', gateway.handleUpgrade)
+    registerSecurityHeaders(app, tls !== null)
+    app.setErrorHandler((err: { statusCode?: number; message: string; code?: string }, request, reply) => {
+      const status = err.statusCode ?? 500
+      if (status >= 500) request.log.error({ err: err.message }, 'request failed')
+      if (status === 413) return sendError(reply, 'PAYLOAD_TOO_LARGE', 'request body too large')
+      if (status >= 400 && status < 500) return sendError(reply, 'BAD_REQUEST', err.message)
+      return sendError(reply, 'INTERNAL', 'internal error; see the collector log')
+    })
+    app.setNotFoundHandler((request, reply) => sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`))
+
+    const connectedAgentNodes = (agentId: string | null) => (agentId === null ? undefined : gateway.session(agentId))
+    const ctx: CollectorContext = {
+      config,
+      store,
+      gateway,
+      tls,
+      authorize: deps.authorize ? deps.authorize(store) : apiTokenAuthorize(store),
+      scoring,
+      collectorVersion,
+      clock,
+      events,
+      isOnline(_nodeId, agentId, intervalMs, lastScanAt) {
+        const session = connectedAgentNodes(agentId)
+        return isOnline(
+          {
+            connected: session !== undefined,
+            connectedAt: session?.connectedAt ?? null,
+            lastReportAt: session?.lastReportAt ?? (lastScanAt ? Date.parse(lastScanAt) : null),
+            intervalMs: session?.intervalMs ?? intervalMs,
+          },
+          clock().getTime(),
+          config.agents.missedIntervalsOffline,
+        )
+      },
+    }
+
+    const revokeAgent = async (agentId: string) => {
+      const revoked = await store.revokeAgent(agentId, clock())
+      const closed = gateway.closeRevoked(agentId)
+      log.warn({ agentId, closed }, 'agent credential revoked')
+      return revoked
+    }
+    registerNodeRoutes(app, ctx)
+    registerFleetRoutes(app, ctx)
+    registerAgentRoutes(app, ctx, revokeAgent)
+    // The dashboard (issue 10) serves `/` when it is plugged in; the placeholder only without it.
+    if (!deps.plugins?.length) registerPlaceholderPage(app, ctx)
+    for (const plugin of deps.plugins ?? []) await plugin(app, ctx)
+
+    const rescore = () => rescoreStaleNodes({ store, queue, state, now: clock(), log })
+    let listening: string | null = null
+    const timers: (() => void)[] = []
+
+    const collector: Collector = {
+      app,
+      store,
+      gateway,
+      tls,
+      config,
+      events,
+      log,
+      scoring,
+      url: () => listening,
+      revokeAgent,
+      rescore,
+      backup: () => backupNow(store, join(config.dataDir, 'backups'), config.backup.keep, clock()),
+      async reloadRules() {
+        ruleSet = loadRuleSet({ userDirs: config.rulesDirs })
+        const before = scoredWith(state)
+        state = await scoringState(store, ruleSet, config.rulesDirs)
+        const changed = scoredWith(state) !== before
+        if (changed && state.rulesPack) for (const session of gateway.sessions()) session.send(state.rulesPack)
+        const rescored = changed ? await rescore() : 0
+        log.info({ version: ruleSet.version, changed, rescored }, 'rules reloaded')
+        return { version: ruleSet.version, changed, rescored }
+      },
+      async start() {
+        await app.listen({ host: config.listen.host, port: config.listen.port })
+        const address = app.server.address()
+        const port = typeof address === 'object' && address ? address.port : config.listen.port
+        const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host
+        listening = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`
+        await store.setSetting(settingKeys.url, config.publicUrl ?? listening)
+        if (tls) await store.setSetting(settingKeys.fingerprint, tls.fingerprint)
+        else await store.setSetting(settingKeys.fingerprint, '')
+        gateway.start()
+        timers.push(watchRevocations(store, gateway, config.agents.revocationPollMs, clock, log))
+        timers.push(watchLiveness(store, ctx, config.agents.heartbeatMs, log))
+        timers.push(scheduleBackups(store, join(config.dataDir, 'backups'), config.backup, clock, log))
+        void rescore().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'rescoring failed'))
+        log.info({ url: listening, fingerprint: tls?.fingerprint ?? null }, 'collector listening')
+        return listening
+      },
+      async close() {
+        for (const stop of timers.splice(0)) stop()
+        await gateway.close()
+        await app.close()
+        for (const cleanup of cleanups.splice(0)) await cleanup()
+      },
+    }
+    return collector
+  } catch (err) {
+    for (const cleanup of cleanups.splice(0)) await cleanup()
+    throw err
+  }
+}
+
+async function scoringState(store: SqliteStore, ruleSet: RuleSet, rulesDirs: readonly string[]): Promise<ScoringState> {
+  const waivers = await store.listWaivers()
+  const waiversVersion = Number((await store.getSetting('waivers.version')) ?? '0')
+  return { ruleSet, waivers, waiversVersion, rulesPack: rulesPackOf(ruleSet, rulesDirs) }
+}
+
+/** The user rule files, as the `rules` message agents receive (null: built-in rules only). */
+function rulesPackOf(ruleSet: RuleSet, rulesDirs: readonly string[]): RulesMessage | null {
+  const files: Record<string, string> = {}
+  rulesDirs.forEach((dir, index) => {
+    for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+      // Prefix with the directory's position so that load order (and overrides) survive on the agent.
+      files[`${String(index).padStart(2, '0')}-${name}`] = readFileSync(join(dir, name), 'utf8')
+    }
+  })
+  if (Object.keys(files).length === 0) return null
+  return { v: protocolVersion, type: 'rules', version: ruleSet.version, digest: rulesDigest(files), files }
+}
+
+/** Revocations written by another process (`posture collector revoke`) close connections too. */
+function watchRevocations(store: SqliteStore, gateway: AgentGateway, everyMs: number, clock: () => Date, log: Logger): () => void {
+  let since = clock().toISOString()
+  const timer = setInterval(() => {
+    const checkedAt = clock().toISOString()
+    store
+      .revokedAgentsSince(since)
+      .then((ids) => {
+        since = checkedAt
+        for (const id of ids) if (gateway.closeRevoked(id)) log.warn({ agentId: id }, 'closed a revoked agent connection')
+      })
+      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'revocation check failed'))
+  }, everyMs)
+  timer.unref()
+  return () => clearInterval(timer)
+}
+
+/** Marks nodes offline (and back online) as their agents go silent; emits the transitions. */
+function watchLiveness(store: SqliteStore, ctx: CollectorContext, everyMs: number, log: Logger): () => void {
+  const timer = setInterval(() => {
+    store
+      .listNodes()
+      .then(async (nodes) => {
+        const now = ctx.clock().toISOString()
+        for (const node of nodes) {
+          const online = ctx.isOnline(node.id, node.agentId, node.agentIntervalMs, node.lastScanAt)
+          if (!online && node.offlineSince === null) {
+            await store.setNodeOffline(node.id, now)
+            log.warn({ nodeId: node.id, hostname: node.hostname }, 'node went silent')
+            ctx.events.emit('node-offline', { nodeId: node.id })
+          } else if (online && node.offlineSince !== null) {
+            await store.setNodeOffline(node.id, null)
+            ctx.events.emit('node-online', { nodeId: node.id })
+          }
+        }
+      })
+      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'liveness check failed'))
+  }, Math.min(everyMs, 60_000))
+  timer.unref()
+  return () => clearInterval(timer)
+}
