@@ -42,8 +42,11 @@ export interface Collector {
   events: EventEmitter<CollectorEvents>
   log: Logger
   scoring(): ScoringState
-  /** Listens, records the URL agents should use, starts the background jobs; returns the URL. */
-  start(): Promise<string>
+  /**
+   * Listens, records the URL agents should use, starts the background jobs; returns the URL.
+   * `fallbackToFreePort`: when the configured port is taken, take any free one (npm start).
+   */
+  start(options?: { fallbackToFreePort?: boolean }): Promise<string>
   url(): string | null
   revokeAgent(agentId: string): Promise<boolean>
   /** Reloads rule files and waivers; re-scores nodes and pushes the rule pack when they changed. */
@@ -175,8 +178,14 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
         log.info({ version: ruleSet.version, changed, rescored }, 'rules reloaded')
         return { version: ruleSet.version, changed, rescored }
       },
-      async start() {
-        await app.listen({ host: config.listen.host, port: config.listen.port })
+      async start(options = {}) {
+        try {
+          await app.listen({ host: config.listen.host, port: config.listen.port })
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !options.fallbackToFreePort) throw err
+          log.warn({ port: config.listen.port }, 'port in use; listening on a free port instead')
+          await app.listen({ host: config.listen.host, port: 0 })
+        }
         const address = app.server.address()
         const port = typeof address === 'object' && address ? address.port : config.listen.port
         const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host
