@@ -1,13 +1,18 @@
+import { randomUUID } from 'node:crypto'
 import { RecordingHost } from '../../agent/host/recording-host.js'
 import { hostKeyId, type PinnedHostKey } from '../../agent/host/known-hosts.js'
-import { SshHost, type SshConnectOptions } from '../../agent/host/ssh-host.js'
-import { scanHost, type ScanOptions } from '../../agent/scan.js'
+import { HostKeyChangedError, SshHost, type SshConnectOptions } from '../../agent/host/ssh-host.js'
+import { formatSshTarget } from '../../agent/host/ssh-target.js'
+import { buildReport, gatherFacts, type ScanOptions } from '../../agent/scan.js'
+import type { AgentlessFacts } from '../../rules/facts/agentless.js'
 import type { Report } from '../../rules/report.js'
 
 /**
  * One agentless scan: connect (host key checked against the pins, pinned on first use),
- * run the same gatherers as `posture scan` through SshHost, evaluate, disconnect. Used by
- * `posture ssh-scan` (pins in a JSON file) and the collector's schedules (pins in the store).
+ * run the same gatherers as `posture scan` through SshHost, add what was seen of the
+ * connection (`facts.agentless`, read by the agentless.ssh-host-key rule), evaluate,
+ * disconnect. Used by `posture ssh-scan` (pins in a JSON file) and the collector's
+ * schedules (pins in the store).
  */
 export interface HostKeyPins {
   get(id: string): Promise<PinnedHostKey | undefined>
@@ -29,21 +34,64 @@ export interface SshScanResult {
   recorder: RecordingHost | null
 }
 
+/** Throws PostureError (HostKeyChangedError for a changed key) when the scan cannot run at all. */
 export async function scanOverSsh(request: SshScanRequest): Promise<SshScanResult> {
   const { target, pins, scan, recorder: record, ...connect } = request
+  const clock = scan.clock ?? (() => new Date())
   const id = hostKeyId(target.host, target.port)
   const pinned = await pins.get(id)
   const host = await SshHost.connect({ ...connect, target, ...(pinned ? { pinned } : {}) })
   try {
+    const startedAt = clock()
     let newPin: PinnedHostKey | null = null
     if (host.hostKey.status === 'new') {
-      newPin = { ...host.hostKey.presented, firstSeen: (scan.clock ?? (() => new Date()))().toISOString() }
+      newPin = { ...host.hostKey.presented, firstSeen: startedAt.toISOString() }
       await pins.pin(id, newPin)
     }
     const recorder = record ? record(host) : null
-    const report = await scanHost(recorder ?? host, scan)
+    const gathered = await gatherFacts(recorder ?? host, scan.domains, scan.config, startedAt)
+    const presented = host.hostKey.presented
+    const agentless: AgentlessFacts = {
+      transport: 'ssh',
+      target: formatSshTarget(target),
+      sudo: connect.sudo ?? false,
+      hostKey: {
+        status: host.hostKey.status,
+        keyType: presented.keyType,
+        fingerprint: presented.fingerprint,
+        pinnedKeyType: pinned?.keyType ?? null,
+        pinnedFingerprint: pinned?.fingerprint ?? null,
+        pinnedSince: pinned?.firstSeen ?? null,
+      },
+    }
+    gathered.facts.agentless = agentless
+    const report = buildReport(gathered, {
+      ...scan,
+      now: startedAt,
+      scanId: scan.scanId ?? randomUUID(),
+      source: host.description,
+      startedAt,
+      finishedAt: clock(),
+    })
     return { report, newPin, recorder }
   } finally {
     await host.close()
+  }
+}
+
+/** The agentless facts of a scan refused for a changed host key. */
+export function refusedHostKeyFacts(error: HostKeyChangedError, target: string, sudo: boolean): AgentlessFacts {
+  return {
+    transport: 'ssh',
+    target,
+    sudo,
+    hostKey: {
+      status: 'changed',
+      keyType: error.presented?.keyType ?? null,
+      fingerprint: error.presented?.fingerprint ?? null,
+      pinnedKeyType: error.pinned.keyType,
+      pinnedFingerprint: error.pinned.fingerprint,
+      pinnedSince: error.pinned.firstSeen,
+    },
   }
 }

@@ -18,6 +18,8 @@ import { freePort, hasSshd, startSshd, type TestSshd } from '../helpers/sshd.js'
  * - `network.listeners` and findings targeting a listener: only listeners seen by both
  *   scans are compared (other test processes open and close sockets between the two
  *   moments); the test's own sshd must be among them, seen the same way by both;
+ * - the finding `agentless.ssh-host-key` is about the SSH connection, not the machine: `na`
+ *   for the local scan, `pass` (key pinned on first use) for the SSH scan; checked apart;
  * - the `tls` and `http` domains are not compared: this machine's TLS endpoints are on
  *   loopback, which an SSH scan cannot probe from the collector's side (it would reach the
  *   collector). Instead the SSH scan must report each of them as `error` with that
@@ -56,7 +58,7 @@ function normalise(report: Report, sharedListeners: Set<string>): Report {
   const network = facts.network as { listeners?: Listener[] } | undefined
   if (network?.listeners) network.listeners = network.listeners.filter((l) => sharedListeners.has(l.target))
   const listenerTargets = new Set(listenersOf(report).map((l) => l.target))
-  copy.findings = copy.findings.filter((f) => !listenerTargets.has(f.target) || sharedListeners.has(f.target))
+  copy.findings = copy.findings.filter((f) => f.rule !== 'agentless.ssh-host-key' && (!listenerTargets.has(f.target) || sharedListeners.has(f.target)))
   for (const f of copy.findings) if (f.rule === 'storage.fs.space' || f.rule === 'storage.fs.inodes') strip(f.evidence)
   return copy
 }
@@ -105,6 +107,15 @@ describe.skipIf(!available)('posture ssh-scan against a real sshd', () => {
     }
     // The comparison covers real work: the domains with rules today all produce findings.
     expect(compared).toEqual(expect.arrayContaining(['system', 'network', 'storage', 'patches', 'access']))
+
+    const hostKey = (report: Report) => report.findings.find((f) => f.rule === 'agentless.ssh-host-key')?.status
+    expect([hostKey(l), hostKey(r)]).toEqual(['na', 'pass'])
+    expect(r.facts.agentless).toEqual({
+      transport: 'ssh',
+      target: target(),
+      sudo: false,
+      hostKey: { status: 'new', keyType: 'ssh-ed25519', fingerprint: sshd.hostKeyFingerprint, pinnedKeyType: null, pinnedFingerprint: null, pinnedSince: null },
+    })
 
     // Probes of this machine's loopback services cannot run over SSH: error, never pass.
     const endpoints = ((r.facts.tls as { endpoints?: { target: string; error?: string | null }[] } | undefined)?.endpoints ?? [])

@@ -1,0 +1,131 @@
+import type { Logger } from 'pino'
+import { errorMessage } from '../../rules/posture-error.js'
+import { decideSlot } from './next-runs.js'
+import { startScheduleRun } from './run-schedule.js'
+import type { ScanExecutors } from './scan-executor.js'
+import type { Schedule, ScheduleRun } from './schedule-spec.js'
+import type { SqliteSchedules } from './sqlite-schedules.js'
+
+export interface SchedulerDeps {
+  schedules: SqliteSchedules
+  executors: ScanExecutors
+  clock: () => Date
+  log: Logger
+  /** Schedules are re-read at least this often (the CLI changes them beside a running collector). */
+  pollMs: number
+  /** Told of each run as it ends (live views, tests). */
+  onRunFinished?: (run: ScheduleRun) => void
+}
+
+/**
+ * Runs schedules at their slots. Each wake-up reads the schedules, asks the pure
+ * arithmetic (next-runs.ts) which are due at `clock()`, starts those runs, and sleeps until
+ * the earliest next slot (or `pollMs`). A schedule whose slots passed while the collector
+ * was down is due once on start, for its latest slot: never once per missed slot. A
+ * schedule still running its previous run is not started again; its slot stays owed and
+ * runs when the previous run ends.
+ */
+export class Scheduler {
+  readonly #deps: SchedulerDeps
+  readonly #running = new Map<number, Promise<ScheduleRun>>()
+  readonly #abort = new AbortController()
+  #timer: NodeJS.Timeout | null = null
+  #ticking: Promise<void> | null = null
+  #stopped = true
+
+  constructor(deps: SchedulerDeps) {
+    if (!Number.isInteger(deps.pollMs) || deps.pollMs < 10) throw new RangeError(`Scheduler: pollMs must be an integer of at least 10, got ${deps.pollMs}`)
+    this.#deps = deps
+  }
+
+  /** Marks runs a previous process left unfinished as interrupted, then runs what is due. */
+  async start(): Promise<void> {
+    this.#stopped = false
+    const interrupted = await this.#deps.schedules.interruptRunning(this.#deps.clock())
+    if (interrupted > 0) this.#deps.log.warn({ interrupted }, 'schedule runs left unfinished by the previous collector marked interrupted')
+    await this.wake()
+  }
+
+  /** Re-reads the schedules now (after a change through the API) and runs what is due. */
+  wake(): Promise<void> {
+    if (this.#stopped) return Promise.resolve()
+    this.#ticking ??= this.#tick().finally(() => {
+      this.#ticking = null
+    })
+    return this.#ticking
+  }
+
+  /** Runs a schedule now, outside its slots (no jitter); resolves when the run is recorded as started. */
+  async runNow(schedule: Schedule): Promise<{ run: ScheduleRun; done: Promise<ScheduleRun> }> {
+    if (this.#stopped) throw new Error('the scheduler is not running')
+    const started = await startScheduleRun(this.#runDeps(), { schedule, trigger: 'manual', slot: null, missedSlots: 0, signal: this.#abort.signal })
+    this.#track(schedule.id, started.done)
+    return started
+  }
+
+  /** Runs in progress, by schedule id. */
+  running(): number[] {
+    return [...this.#running.keys()]
+  }
+
+  /** Stops waking, aborts jitter delays, waits for scans in flight to end. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    this.#abort.abort()
+    await this.#ticking
+    await Promise.allSettled([...this.#running.values()])
+  }
+
+  async #tick(): Promise<void> {
+    const { clock, log, pollMs } = this.#deps
+    let wakeAt = clock().getTime() + pollMs
+    try {
+      const now = clock()
+      for (const schedule of await this.#deps.schedules.list()) {
+        if (!schedule.enabled) continue
+        try {
+          const decision = decideSlot(schedule, { lastSlot: schedule.lastSlot ? new Date(schedule.lastSlot) : null, since: new Date(schedule.since) }, now)
+          wakeAt = Math.min(wakeAt, decision.next.getTime())
+          if (!decision.due || this.#running.has(schedule.id)) continue
+          // On time: within one poll of the slot and nothing skipped; otherwise a catch-up.
+          const late = now.getTime() - decision.slot.getTime() > pollMs + 1000
+          const trigger = decision.missed > 0 || late ? 'catch-up' : 'slot'
+          if (trigger === 'catch-up') log.info({ schedule: schedule.name, slot: decision.slot.toISOString(), missed: decision.missed, capped: decision.missedCapped }, 'running a missed schedule once')
+          const started = await startScheduleRun(this.#runDeps(), { schedule, trigger, slot: decision.slot, missedSlots: decision.missed, signal: this.#abort.signal })
+          this.#track(schedule.id, started.done)
+        } catch (err) {
+          log.error({ schedule: schedule.name, err: errorMessage(err) }, 'schedule could not be started')
+        }
+      }
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'reading schedules failed')
+    }
+    this.#arm(wakeAt)
+  }
+
+  #arm(wakeAt: number): void {
+    if (this.#stopped) return
+    if (this.#timer) clearTimeout(this.#timer)
+    // At least 1 ms: a timer may fire a hair before the slot by our clock; never spin.
+    const delayMs = Math.max(1, Math.min(wakeAt - this.#deps.clock().getTime(), this.#deps.pollMs))
+    this.#timer = setTimeout(() => void this.wake(), delayMs)
+    this.#timer.unref()
+  }
+
+  #track(scheduleId: number, done: Promise<ScheduleRun>): void {
+    const tracked = done.finally(() => {
+      if (this.#running.get(scheduleId) === tracked) this.#running.delete(scheduleId)
+      // A slot that came while this run was busy is owed now.
+      void this.wake()
+    })
+    void done.then((run) => this.#deps.onRunFinished?.(run))
+    this.#running.set(scheduleId, tracked)
+  }
+
+  #runDeps() {
+    const { schedules, executors, clock, log } = this.#deps
+    return { schedules, executors, clock, log }
+  }
+}
