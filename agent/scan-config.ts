@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { accessConfigSchema } from './gatherers/access/access-config.js'
 import { networkConfigSchema } from './gatherers/network/network-config.js'
 import { tlsConfigSchema } from './gatherers/tls/tls-config.js'
+import { dnsConfigSchema } from './gatherers/dns/dns-config.js'
 
 /**
  * What a scan may be told about the node beyond what it can see (TLS targets, network
@@ -13,6 +14,7 @@ export const scanConfigSchema = z
     access: accessConfigSchema.prefault({}),
     network: networkConfigSchema.prefault({}),
     tls: tlsConfigSchema.prefault({}),
+    dns: dnsConfigSchema.prefault({}),
   })
   .strict()
 export type ScanConfig = z.infer<typeof scanConfigSchema>

@@ -7,6 +7,7 @@ import { accessFactsSchema } from './access.js'
 import { networkFactsSchema } from './network.js'
 import { storageFactsSchema } from './storage.js'
 import { agentlessFactsSchema } from './agentless.js'
+import { dnsFactsSchema } from './dns.js'
 
 /**
  * Everything a scan learned about a node, one key per domain. Every field may be absent:
@@ -24,6 +25,7 @@ export const factsSchema = z.object({
   network: networkFactsSchema.optional(),
   storage: storageFactsSchema.optional(),
   agentless: agentlessFactsSchema.optional(),
+  dns: dnsFactsSchema.optional(),
 })
 export type Facts = z.infer<typeof factsSchema>
 
