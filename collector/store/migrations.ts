@@ -1,3 +1,7 @@
+import { auditLogSql } from '../audit/audit-schema.js'
+import { authSql } from '../auth/auth-schema.js'
+import { dashboardReadModelSql } from './dashboard-schema.js'
+
 /**
  * The collector's schema, as numbered migrations tracked by SQLite's `user_version`
  * (STYLE.md, SQLite). Append only: a released migration is never edited, a change is a
@@ -146,4 +150,5 @@ CREATE TABLE api_tokens (
 ) STRICT;
 `,
   },
+  { version: 2, name: 'dashboard: sessions, TOTP, recovery codes, audit log, daily scores, read-model indexes', sql: authSql + auditLogSql + dashboardReadModelSql },
 ]

@@ -37,7 +37,7 @@ export function createApi(onUnauthorized: () => void): Api {
     const text = await response.text()
     const data: unknown = text ? JSON.parse(text) : null
     if (!response.ok) {
-      const error = isErrorBody(data) ? data : { code: 'HTTP_' + response.status, message: response.statusText }
+      const error = isErrorBody(data) ? data.error : { code: 'HTTP_' + response.status, message: response.statusText }
       const retry = response.headers.get('retry-after')
       if (response.status === 401 && !path.startsWith('/api/auth/')) onUnauthorized()
       throw new ApiError(response.status, error.code, error.message, retry === null ? null : Number(retry))
@@ -53,6 +53,9 @@ export function createApi(onUnauthorized: () => void): Api {
   }
 }
 
-function isErrorBody(data: unknown): data is { code: string; message: string } {
-  return typeof data === 'object' && data !== null && typeof (data as { code?: unknown }).code === 'string' && typeof (data as { message?: unknown }).message === 'string'
+/** The API's error body: `{ error: { code, message } }` (collector/http/http-errors.ts). */
+function isErrorBody(data: unknown): data is { error: { code: string; message: string } } {
+  if (typeof data !== 'object' || data === null) return false
+  const error = (data as { error?: unknown }).error
+  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' && typeof (error as { message?: unknown }).message === 'string'
 }

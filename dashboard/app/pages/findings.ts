@@ -59,7 +59,7 @@ export async function findingsPage(ctx: AppContext, _params: Record<string, stri
     if (e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement && e.target.type === 'checkbox') form.requestSubmit()
   })
 
-  const csv = h('a', { class: 'button', href: `/api/findings.csv?${current.toString()}`, download: 'posture-findings.csv' }, 'Export CSV')
+  const csv = h('a', { class: 'button', href: `/api/explorer.csv?${current.toString()}`, download: 'posture-findings.csv' }, 'Export CSV')
   const results = h('div', { class: 'results' })
   const summary = h('p', { class: 'muted', 'aria-live': 'polite' })
   let items: FleetFinding[] = []
@@ -70,7 +70,7 @@ export async function findingsPage(ctx: AppContext, _params: Record<string, stri
     const params = new URLSearchParams(current)
     params.set('limit', String(reset ? Math.max(pageSize, items.length) : pageSize))
     params.set('offset', String(offset))
-    const page = await ctx.api.get<FindingsPage>(`/api/findings?${params.toString()}`)
+    const page = await ctx.api.get<FindingsPage>(`/api/explorer?${params.toString()}`)
     items = reset ? page.items : [...items, ...page.items]
     nextOffset = page.nextOffset
     summary.textContent = `${items.length}${nextOffset !== null ? '+' : ''} findings`

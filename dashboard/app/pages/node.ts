@@ -1,6 +1,6 @@
-import type { NodeFinding, NodeSummary, ScanSummary } from '../../../collector/store/store.js'
-import type { NodeFactsView } from '../../../collector/http/routes/node-facts-types.js'
-import { ApiError } from '../api.js'
+import type { NodeFinding, ScanSummary } from '../../../collector/store/store.js'
+import type { nodeView } from '../../../collector/http/routes/api-nodes.js'
+import type { Report } from '../../../rules/report.js'
 import type { AppContext, Page } from '../context.js'
 import { h, mount } from '../dom.js'
 import { formatAge, formatLabels, formatPercent, formatScore, formatTime } from '../format.js'
@@ -17,14 +17,13 @@ export async function nodePage(ctx: AppContext, params: Record<string, string>):
   const element = h('div', { class: 'node' })
   let scanState: 'idle' | 'requested' = 'idle'
   const load = async () => {
-    const [node, findings, history, facts] = await Promise.all([
-      ctx.api.get<NodeSummary>(base),
-      ctx.api.get<NodeFinding[]>(`${base}/findings?limit=5000`),
-      ctx.api.get<ScanSummary[]>(`${base}/history?limit=200`),
-      ctx.api.get<NodeFactsView>(`${base}/facts`).catch((err: unknown) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err))),
+    const [{ node, report }, { findings }, { scans: history }] = await Promise.all([
+      ctx.api.get<{ node: NodeView; report: Report | null }>(base),
+      ctx.api.get<{ findings: NodeFinding[] }>(`${base}/findings?limit=5000`),
+      ctx.api.get<{ scans: ScanSummary[] }>(`${base}/history?limit=200`),
     ])
     if (scanState === 'requested' && history[0] && Date.parse(history[0].receivedAt) > requestedAt) scanState = 'idle'
-    mount(element, ...render(ctx, node, findings, history, facts, scanButton()))
+    mount(element, ...render(ctx, node, findings, history, report, scanButton()))
   }
   let requestedAt = 0
   const scanButton = () => {
@@ -51,7 +50,9 @@ export async function nodePage(ctx: AppContext, params: Record<string, string>):
   return { element, title: 'Node', refresh: load }
 }
 
-function render(ctx: AppContext, node: NodeSummary, findings: NodeFinding[], history: ScanSummary[], facts: NodeFactsView | null, scan: HTMLElement | null): HTMLElement[] {
+type NodeView = ReturnType<typeof nodeView>
+
+function render(ctx: AppContext, node: NodeView, findings: NodeFinding[], history: ScanSummary[], report: Report | null, scan: HTMLElement | null): HTMLElement[] {
   document.title = `${node.hostname} · Posture`
   const now = ctx.now()
   const counts = { pass: 0, fail: 0, error: 0, na: 0, waived: 0 }
@@ -86,11 +87,11 @@ function render(ctx: AppContext, node: NodeSummary, findings: NodeFinding[], his
     h(
       'div',
       { class: 'grid two' },
-      section('Domain scores', h('div', { class: 'bars' }, Object.entries(node.domainScores).sort(([a], [b]) => a.localeCompare(b)).map(([d, s]) => scoreBar(d, s.score, s.grade)))),
+      section('Domain scores', h('div', { class: 'bars' }, Object.entries(node.domains).sort(([a], [b]) => a.localeCompare(b)).map(([d, s]) => scoreBar(d, s.score, s.grade)))),
       section('Score history', lineChart(dailyLast(days), from, to, `${node.hostname} score`)),
     ),
     section('Findings', findingGroups(findings, now)),
-    section('Inventory', facts ? [h('p', { class: 'muted' }, `facts from the scan of ${formatTime(facts.finishedAt)}`), factsView(facts.facts, facts.factErrors)] : h('p', { class: 'empty' }, 'No facts stored for this node.')),
+    section('Inventory', report ? [h('p', { class: 'muted' }, `facts from the scan of ${formatTime(report.finishedAt)}`), factsView(report.facts, report.factErrors)] : h('p', { class: 'empty' }, 'No facts stored for this node.')),
   ]
 }
 

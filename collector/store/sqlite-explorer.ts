@@ -1,0 +1,112 @@
+import { controlsSchema, waiverRefSchema, type Finding, type Status } from '../../rules/finding.js'
+import type { Domain } from '../../rules/domains.js'
+import type { Severity } from '../../rules/severity.js'
+import type { LifecycleState } from './lifecycle.js'
+import type { Db } from './sqlite-open.js'
+import type { FleetFinding } from './store.js'
+import { severityRankSql } from './dashboard-schema.js'
+
+/**
+ * The findings explorer's query: the fleet's current findings (one per node, rule and
+ * target, from the lifecycle table) filtered by status, severity, domain, rule (exact, or
+ * a prefix ending in `.`), node (hostname substring or id), label (`key=value`) and open
+ * failures past their SLA; sorted by severity, failure age or SLA due date. Each sort has
+ * an index (dashboard-schema.ts), so a page costs the rows it returns, not the fleet's.
+ */
+export type ExplorerSort = 'severity' | 'age' | 'sla'
+
+export interface ExplorerFilter {
+  status?: Status | undefined
+  severity?: Severity | undefined
+  domain?: Domain | undefined
+  rule?: string | undefined
+  node?: string | undefined
+  label?: { key: string; value: string } | undefined
+  overdueAt?: Date | undefined
+  sort: ExplorerSort
+  limit: number
+  offset: number
+}
+
+const orders: Record<ExplorerSort, string> = {
+  severity: `l.last_status, (${severityRankSql.replaceAll('severity', 'l.severity')}), l.failing_since, l.node_id, l.rule, l.target`,
+  age: 'l.failing_since IS NULL, l.failing_since, l.node_id, l.rule, l.target',
+  sla: 'l.sla_due IS NULL, l.sla_due, l.node_id, l.rule, l.target',
+}
+
+interface Row {
+  node_id: string
+  hostname: string
+  rule: string
+  target: string
+  domain: Domain
+  severity: Severity
+  status: Status
+  message: string | null
+  evidence: string | null
+  waiver: string | null
+  title: string | null
+  remediation: string | null
+  controls: string | null
+  state: LifecycleState
+  first_seen: string
+  failing_since: string | null
+  sla_due: string | null
+  resolved_at: string | null
+  reopened_count: number
+}
+
+export function prepareExplorer(db: Db) {
+  const shapes = new Map<string, ReturnType<Db['prepare']>>()
+  return function explore(filter: ExplorerFilter): FleetFinding[] {
+    const where = ["l.last_status != 'gone'"]
+    const params: Record<string, string | number> = { limit: filter.limit, offset: filter.offset }
+    const add = (sql: string, values: Record<string, string | number>) => {
+      where.push(sql)
+      Object.assign(params, values)
+    }
+    if (filter.status) add('l.last_status = @status', { status: filter.status })
+    if (filter.severity) add('l.severity = @severity', { severity: filter.severity })
+    if (filter.domain) add('l.domain = @domain', { domain: filter.domain })
+    if (filter.rule) {
+      if (filter.rule.endsWith('.')) add('l.rule >= @rule AND l.rule < @ruleEnd', { rule: filter.rule, ruleEnd: filter.rule.slice(0, -1) + '/' })
+      else add('l.rule = @rule', { rule: filter.rule })
+    }
+    if (filter.node) add("(l.node_id = @node OR n.hostname LIKE @nodeLike ESCAPE '\\')", { node: filter.node, nodeLike: `%${filter.node.replace(/[\\%_]/g, (c) => `\\${c}`)}%` })
+    if (filter.label) add('EXISTS (SELECT 1 FROM json_each(n.labels) j WHERE j.key = @labelKey AND j.value = @labelValue)', { labelKey: filter.label.key, labelValue: filter.label.value })
+    if (filter.overdueAt) add("l.state = 'open' AND l.sla_due < @overdueAt", { overdueAt: filter.overdueAt.toISOString() })
+    const sql = `
+      SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status, f.message, f.evidence, f.waiver,
+        m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at, l.reopened_count
+      FROM finding_lifecycle l JOIN nodes n ON n.id = l.node_id
+      LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
+      LEFT JOIN rule_meta m ON m.rule = l.rule
+      WHERE ${where.join(' AND ')}
+      ORDER BY ${orders[filter.sort]}
+      LIMIT @limit OFFSET @offset`
+    let statement = shapes.get(sql)
+    if (!statement) shapes.set(sql, (statement = db.prepare(sql)))
+    return (statement.all(params) as Row[]).map(toFleetFinding)
+  }
+}
+
+function toFleetFinding(row: Row): FleetFinding {
+  const finding: Finding = {
+    rule: row.rule,
+    domain: row.domain,
+    severity: row.severity,
+    status: row.status,
+    target: row.target,
+    title: row.title ?? row.rule,
+    message: row.message ?? '',
+    evidence: row.evidence === null ? null : JSON.parse(row.evidence),
+    remediation: row.remediation ?? '',
+    controls: row.controls === null ? {} : controlsSchema.parse(JSON.parse(row.controls)),
+  }
+  if (row.waiver !== null) finding.waiver = waiverRefSchema.parse(JSON.parse(row.waiver))
+  return {
+    ...finding,
+    lifecycle: { state: row.state, firstSeen: row.first_seen, failingSince: row.failing_since, slaDue: row.sla_due, resolvedAt: row.resolved_at, reopenedCount: row.reopened_count },
+    node: { id: row.node_id, hostname: row.hostname },
+  }
+}

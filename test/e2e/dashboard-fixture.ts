@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { LightMyRequestResponse } from 'fastify'
+import { pino } from 'pino'
+import { buildCollector, type Collector } from '../../collector/build-collector.js'
+import { ensureAdminUser } from '../../collector/collector-admin.js'
+import { resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
+import { totpCode } from '../../collector/auth/totp.js'
+import { createDashboard, type DashboardOptions } from '../../collector/http/routes/dashboard.js'
+
+/**
+ * A real collector with the dashboard plugged in, on 127.0.0.1:0 with its own
+ * self-signed certificate and a fresh data directory, plus helpers to sign in through
+ * the API the browser uses (fastify's inject: the same routes, hooks and headers).
+ */
+export interface DashboardCollector {
+  collector: Collector
+  url: string
+  dataDir: string
+  admin: { username: string; password: string }
+  /** The dashboard's clock (sessions, TOTP): real time plus whatever `advance` added. */
+  now(): number
+  /** Moves the dashboard's clock on, e.g. 30 s so that the next TOTP code is a new one. */
+  advance(ms: number): void
+  /** The TOTP code an authenticator app would show now, then the clock moves to the next step. */
+  totp(secret: string): string
+  close(): Promise<void>
+}
+
+export async function startDashboardCollector(options: DashboardOptions = {}, overrides: CollectorConfigInput = {}): Promise<DashboardCollector> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'posture-dashboard-'))
+  const config = resolveCollectorConfig({}, { dataDir, listen: { host: '127.0.0.1', port: 0 }, backup: { intervalMs: 0 }, ...overrides }, dataDir)
+  let offset = 0
+  const now = () => Date.now() + offset
+  const dashboard = createDashboard({ clock: () => new Date(now()), ...options })
+  const collector = await buildCollector(config, { logger: pino({ level: 'silent' }), authorize: dashboard.authorize, plugins: [dashboard.plugin] })
+  const url = await collector.start()
+  const admin = await ensureAdminUser(collector.store, new Date())
+  if (!admin) throw new Error('expected a fresh admin')
+  return {
+    collector,
+    url,
+    dataDir,
+    admin,
+    now,
+    advance: (ms) => void (offset += ms),
+    totp(secret) {
+      const code = totpCode(secret, now())
+      offset += 30_000
+      return code
+    },
+    async close() {
+      await collector.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+export interface Browser {
+  cookie: string
+  csrf: string
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+
+/** One request as the dashboard makes it (cookie, CSRF header, same-origin fetch metadata). */
+export async function call(app: Collector['app'], session: Browser | null, method: Method, url: string, body?: unknown): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method,
+    url,
+    headers: {
+      ...(session ? { cookie: session.cookie, 'x-csrf-token': session.csrf } : {}),
+      'sec-fetch-site': 'same-origin',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
+  })
+}
+
+/** Signs in (password, and a TOTP code when `totpSecret` is given) and returns the browser's session. */
+export async function signIn(dc: DashboardCollector, username: string, password: string, totpSecret?: string): Promise<Browser> {
+  const app = dc.collector.app
+  const response = await call(app, null, 'POST', '/api/auth/login', { username, password, ...(totpSecret ? { code: dc.totp(totpSecret) } : {}) })
+  if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.statusCode} ${response.body}`)
+  const cookie = String(response.headers['set-cookie']).split(';')[0]!
+  const session = await call(app, { cookie, csrf: '' }, 'GET', '/api/session')
+  return { cookie, csrf: (session.json() as { csrfToken: string }).csrfToken }
+}
+
+/**
+ * Takes a new account through first sign-in: one-time password, new password, TOTP
+ * enrolment. Returns the session, the new password and the TOTP secret.
+ */
+export async function completeSetup(dc: DashboardCollector, username: string, oneTimePassword: string, newPassword: string): Promise<{ browser: Browser; totpSecret: string; recoveryCodes: string[] }> {
+  const app = dc.collector.app
+  const first = await signIn(dc, username, oneTimePassword)
+  const changed = await call(app, first, 'POST', '/api/auth/password', { current: oneTimePassword, next: newPassword })
+  if (changed.statusCode !== 200) throw new Error(`password change failed: ${changed.body}`)
+  const started = await call(app, first, 'POST', '/api/auth/totp/start')
+  const { secret } = started.json() as { secret: string }
+  const confirmed = await call(app, first, 'POST', '/api/auth/totp/confirm', { code: dc.totp(secret) })
+  if (confirmed.statusCode !== 200) throw new Error(`TOTP confirm failed: ${confirmed.body}`)
+  return { browser: first, totpSecret: secret, recoveryCodes: (confirmed.json() as { recoveryCodes: string[] }).recoveryCodes }
+}
