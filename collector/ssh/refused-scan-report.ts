@@ -7,13 +7,14 @@ import type { RuleSet } from '../../rules/load-rules.js'
 import type { NodeIdentity, Report } from '../../rules/report.js'
 import { scoreNode } from '../../rules/scoring.js'
 import { applyWaivers, type Waiver } from '../../rules/waivers.js'
-import { refusedHostKeyFacts } from './scan-over-ssh.js'
+import { refusedHostKeyFacts, withConnectionFindings } from './scan-over-ssh.js'
 
 /**
  * The report stored for a node whose SSH host key changed: nothing was gathered (the
- * scan was refused before any command ran), so every domain's facts are errors naming the
- * refusal, and `facts.agentless` makes the agentless.ssh-host-key rule fail, a critical
- * finding that opens in the node's history and alerts like any other. Pure.
+ * scan was refused before any command ran), so every asked domain's facts are errors
+ * naming the refusal (open failures stay open), and `facts.agentless` makes the
+ * agentless.ssh-host-key rule fail, a critical finding that opens in the node's history
+ * and alerts like any other. Pure.
  */
 export interface RefusedScanInput {
   error: HostKeyChangedError
@@ -31,8 +32,7 @@ export interface RefusedScanInput {
 }
 
 export function refusedScanReport(input: RefusedScanInput): Report {
-  // The rule lives in the access domain: include it whatever the schedule asked for.
-  const domains: Domain[] = input.domains.includes('access') ? [...input.domains] : [...input.domains, 'access']
+  const domains = [...input.domains]
   const reason = `not gathered: the SSH scan was refused because the host key changed (${input.error.presented ? `${input.error.presented.keyType} ${input.error.presented.fingerprint}` : 'pinned key type no longer offered'})`
   const factErrors: FactErrors = Object.fromEntries(domains.map((d) => [d, reason]))
   const base = buildReport(
@@ -41,7 +41,8 @@ export function refusedScanReport(input: RefusedScanInput): Report {
   )
   const node = input.identity ?? unscannedIdentity(input.sshNodeName, input.target)
   const findings = applyWaivers(base.findings, input.waivers, { nodeId: node.id, labels: input.labels }, input.now)
-  return { ...base, node, findings, score: scoreNode(findings, input.ruleSet.scoring) }
+  const report = { ...base, node, findings, score: scoreNode(findings, input.ruleSet.scoring) }
+  return withConnectionFindings(report, { ruleSet: input.ruleSet, waivers: input.waivers, labels: input.labels, now: input.now })
 }
 
 /** A node refused at its very first scan (its key was pinned by hand): named after the SSH node. */

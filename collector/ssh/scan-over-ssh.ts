@@ -4,8 +4,12 @@ import { hostKeyId, type PinnedHostKey } from '../../agent/host/known-hosts.js'
 import { HostKeyChangedError, SshHost, type SshConnectOptions } from '../../agent/host/ssh-host.js'
 import { formatSshTarget } from '../../agent/host/ssh-target.js'
 import { buildReport, gatherFacts, type ScanOptions } from '../../agent/scan.js'
+import { evaluateRules } from '../../rules/evaluate.js'
 import type { AgentlessFacts } from '../../rules/facts/agentless.js'
+import type { RuleSet } from '../../rules/load-rules.js'
 import type { Report } from '../../rules/report.js'
+import { scoreNode } from '../../rules/scoring.js'
+import { applyWaivers, type Waiver } from '../../rules/waivers.js'
 
 /**
  * One agentless scan: connect (host key checked against the pins, pinned on first use),
@@ -65,7 +69,7 @@ export async function scanOverSsh(request: SshScanRequest): Promise<SshScanResul
       },
     }
     gathered.facts.agentless = agentless
-    const report = buildReport(gathered, {
+    const built = buildReport(gathered, {
       ...scan,
       now: startedAt,
       scanId: scan.scanId ?? randomUUID(),
@@ -73,6 +77,7 @@ export async function scanOverSsh(request: SshScanRequest): Promise<SshScanResul
       startedAt,
       finishedAt: clock(),
     })
+    const report = withConnectionFindings(built, { ruleSet: scan.ruleSet, waivers: scan.waivers ?? [], labels: scan.labels ?? {}, now: startedAt })
     return { report, newPin, recorder }
   } finally {
     await host.close()
@@ -94,4 +99,18 @@ export function refusedHostKeyFacts(error: HostKeyChangedError, target: string, 
       pinnedSince: error.pinned.firstSeen,
     },
   }
+}
+
+/**
+ * Rules about the connection (those reading `facts.agentless`) are evaluated on every
+ * agentless scan, whatever domains it covers: a changed host key must be reported, and
+ * its finding resolved, by a schedule of patches alone too. The report's `domains` stay
+ * as asked, so no other finding of the rule's domain is taken as gone.
+ */
+export function withConnectionFindings(report: Report, options: { ruleSet: RuleSet; waivers: readonly Waiver[]; labels: Record<string, string>; now: Date }): Report {
+  const rules = options.ruleSet.rules.filter((r) => !report.domains.includes(r.spec.domain) && r.factPaths.some((path) => path[0] === 'agentless'))
+  if (rules.length === 0) return report
+  const extra = evaluateRules(rules, { facts: report.facts, factErrors: report.factErrors, now: options.now })
+  const findings = [...report.findings, ...applyWaivers(extra, options.waivers, { nodeId: report.node.id, labels: options.labels }, options.now)]
+  return { ...report, findings, score: scoreNode(findings, options.ruleSet.scoring) }
 }
