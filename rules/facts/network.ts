@@ -70,6 +70,8 @@ export const exposureSchema = z.object({
   interface: z.string().nullable(),
   zone: zoneSchema,
   network: z.string().nullable(),
+  /** The firewall certainly drops new connections to the port arriving on that interface. */
+  filtered: z.boolean(),
 })
 export type Exposure = z.infer<typeof exposureSchema>
 
@@ -91,7 +93,10 @@ export const listenerSchema = z.object({
   /** The concrete addresses the socket can be reached on. */
   exposure: z.array(exposureSchema),
   zones: z.array(zoneSchema),
+  /** Public addresses it is reachable on: exposed, and no firewall rule certainly drops it. */
   publicAddresses: z.array(z.string()),
+  /** Public addresses it is bound to but the firewall drops new connections on. */
+  filteredPublicAddresses: z.array(z.string()),
   /** The port is management-only under the scan's network policy. */
   managementOnly: z.boolean(),
   /** What the policy calls the port (`postgresql`), when it names it. */

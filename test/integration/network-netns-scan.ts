@@ -6,16 +6,22 @@
  * findings, snapshot }`. It stays up between scans so the namespace pays the TypeScript
  * start-up once, and exits when the channel closes. Not a test file (vitest runs *.test.ts).
  */
+import { join } from 'node:path'
 import { networkGatherer } from '../../agent/gatherers/network/gather-network.js'
 import { LocalHost } from '../../agent/host/local-host.js'
 import { RecordingHost } from '../../agent/host/recording-host.js'
 import { scanConfigSchema } from '../../agent/scan-config.js'
 import { snapshotSchemaId } from '../../agent/snapshot.js'
+import { createCelEnvironment } from '../../rules/cel-environment.js'
+import { compileRule } from '../../rules/compile-rule.js'
 import { evaluateRules } from '../../rules/evaluate.js'
-import { loadRuleSet } from '../../rules/load-rules.js'
+import { factsSchema } from '../../rules/facts/facts.js'
+import { builtinCatalogueDir, readRuleFile } from '../../rules/load-rules.js'
 
-// The network gatherer alone (not the registry): the namespace scan needs nothing else.
-const rules = loadRuleSet().rules.filter((r) => r.spec.domain === 'network')
+// The network gatherer and rule file alone (not the registry, not other domains' rules).
+const rulePath = join(builtinCatalogueDir(), 'network.yaml')
+const env = createCelEnvironment()
+const rules = readRuleFile(rulePath).rules.map(({ spec }) => compileRule(spec, rulePath, env, factsSchema))
 
 async function scan(network: unknown): Promise<object> {
   const config = scanConfigSchema.parse({ network })

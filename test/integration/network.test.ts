@@ -262,6 +262,9 @@ describe.skipIf(missing !== null)('network domain in network namespaces', { time
       expect(statusOf(output, rule), rule).toBe('pass')
     }
     expect(statusOf(output, 'net.private-vlan-present', 'network mgmt')).toBe('pass')
+    // The dual-stack exporter still listens on every address, but the firewall drops it on pub0.
+    expect(statusOf(output, 'net.mgmt-services-private', 'tcp *:9100')).toBe('pass')
+    expect(output.facts.network.listeners!.find((l) => l.port === 9100)!.filteredPublicAddresses).toEqual(expect.arrayContaining(['203.0.113.1', '2001:db8:77::1']))
     expect(output.facts.network.firewall!.chains.map((c) => `${c.target} ${c.defaultVerdict}`)).toEqual(['nft inet filter input drop', 'nft inet filter forward drop'])
 
     // The probe from the public side now times out at the firewall instead of being refused.
@@ -279,6 +282,11 @@ describe.skipIf(missing !== null)('network domain in network namespaces', { time
     expect(statusOf(output, 'net.firewall.ipv6')).toBe('fail')
     expect(output.findings.find((f) => f.rule === 'net.firewall.ipv6')!.message).toContain('IPv6 input: none')
     expect(statusOf(output, 'net.ip-forwarding')).toBe('fail')
+    // The exporter is dropped on IPv4 but still reachable over IPv6.
+    const exporter = output.facts.network.listeners!.find((l) => l.port === 9100)!
+    expect(statusOf(output, 'net.mgmt-services-private', 'tcp *:9100')).toBe('fail')
+    expect(exporter.publicAddresses).toContain('2001:db8:77::1')
+    expect(exporter.filteredPublicAddresses).toEqual(['203.0.113.1'])
     // A role that routes may forward.
     expect(statusOf(await scanIn('node', { role: 'router', roles: { router: { routes: true } } }), 'net.ip-forwarding')).toBe('na')
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { iptablesRule, nftRule, type FilterRule } from './firewall-reach.js'
 
 /**
  * Base chains and their default verdicts, from `nft -j list ruleset` (libnftables-json(5))
@@ -16,6 +17,8 @@ export interface BaseChain {
   policy: string
   defaultVerdict: 'accept' | 'drop'
   rules: number
+  /** The rules as firewall-reach reads them (not a fact: facts keep the count). */
+  filterRules: FilterRule[]
 }
 
 export interface ParsedRuleset {
@@ -63,7 +66,7 @@ export function parseNftRuleset(text: string): ParsedRuleset | null {
       const chain = nftChainSchema.safeParse(entry.chain)
       if (!chain.success || chain.data.hook === undefined) continue // regular chains are only jumped to
       const c = chain.data
-      chains.push({ key: `${c.family} ${c.table} ${c.name}`, source: 'nft', family: c.family, table: c.table, name: c.name, hook: c.hook!, type: c.type ?? 'filter', policy: c.policy ?? 'accept', defaultVerdict: 'accept', rules: 0 })
+      chains.push({ key: `${c.family} ${c.table} ${c.name}`, source: 'nft', family: c.family, table: c.table, name: c.name, hook: c.hook!, type: c.type ?? 'filter', policy: c.policy ?? 'accept', defaultVerdict: 'accept', rules: 0, filterRules: [] })
     } else if ('rule' in entry) {
       const rule = nftRuleSchema.safeParse(entry.rule)
       if (!rule.success) continue
@@ -78,7 +81,7 @@ export function parseNftRuleset(text: string): ParsedRuleset | null {
       const rules = rulesByChain.get(key) ?? []
       const last = rules.at(-1)
       const endsInDeny = last !== undefined && isUnconditionalDeny(last.expr)
-      return { ...chain, rules: rules.length, defaultVerdict: chain.policy === 'drop' || endsInDeny ? 'drop' : 'accept' }
+      return { ...chain, rules: rules.length, defaultVerdict: chain.policy === 'drop' || endsInDeny ? 'drop' : 'accept', filterRules: rules.map((r) => nftRule(r.expr)) }
     }),
   }
 }
@@ -126,6 +129,7 @@ export function parseIptablesS(text: string, source: 'iptables' | 'ip6tables'): 
       policy,
       defaultVerdict: policy === 'drop' || endsInDeny ? 'drop' : 'accept',
       rules: chainRules.length,
+      filterRules: chainRules.map(iptablesRule),
     })
   }
   return { chains, ruleCount }

@@ -1,6 +1,7 @@
 import type { FirewallFacts } from '../../../rules/facts/network.js'
 import type { CommandResult, Host } from '../../host/host.js'
 import { commandStdout, missing, ok, type Evidence } from '../evidence.js'
+import type { AnalysableChain } from './firewall-reach.js'
 import { hookVerdict, parseIptablesBackend, parseIptablesS, parseNftRuleset, type BaseChain, type ParsedRuleset } from './firewall-rulesets.js'
 
 type Source = FirewallFacts['sources'][number]
@@ -15,7 +16,13 @@ const timeout = { timeoutMs: 10_000 }
  * is not installed is a fact (`not-installed`); when no tool could answer for another
  * reason (not root), the firewall is not gathered.
  */
-export async function gatherFirewall(host: Host): Promise<Evidence<FirewallFacts>> {
+export interface GatheredFirewall {
+  facts: FirewallFacts
+  /** The input/forward base chains with their rules, for per-listener reachability. */
+  chains: AnalysableChain[]
+}
+
+export async function gatherFirewall(host: Host): Promise<Evidence<GatheredFirewall>> {
   const nftArgv = ['nft', '-j', 'list', 'ruleset']
   const v4Argv = ['iptables', '-S']
   const v6Argv = ['ip6tables', '-S']
@@ -54,12 +61,19 @@ export async function gatherFirewall(host: Host): Promise<Evidence<FirewallFacts
   const effective = nftSeesAll ? chains.filter((c) => c.source === 'nft') : chains
   const iptablesCount = (ruleCounts.get('iptables') ?? 0) + (ruleCounts.get('ip6tables') ?? 0)
   const ruleCount = (ruleCounts.get('nft') ?? 0) + (nftSeesAll ? 0 : iptablesCount)
-  return ok({
-    chains: effective.map((c) => ({ target: `${c.source} ${c.source === 'nft' ? `${c.family} ` : ''}${c.table} ${c.name}`, ...c })),
+  const facts: FirewallFacts = {
+    chains: effective.map(({ filterRules: _rules, ...c }) => ({ target: `${c.source} ${c.source === 'nft' ? `${c.family} ` : ''}${c.table} ${c.name}`, ...c })),
     ipv4: { input: hookVerdict(effective, 'ipv4', 'input'), forward: hookVerdict(effective, 'ipv4', 'forward') },
     ipv6: { input: hookVerdict(effective, 'ipv6', 'input'), forward: hookVerdict(effective, 'ipv6', 'forward') },
     ruleCount,
     iptablesBackend,
     sources,
-  })
+  }
+  // For reading rules, iptables -S is the better view of iptables-nft tables: nft shows their
+  // matches as opaque `xt` expressions. Phantom ACCEPT chains it adds cannot make a drop.
+  const readable = (tool: Source['tool']) => sources.some((s) => s.tool === tool && s.status === 'ok')
+  const viaIptables = (c: BaseChain) => c.source === 'nft' && c.table === 'filter' && ((c.family === 'ip' && readable('iptables')) || (c.family === 'ip6' && readable('ip6tables')))
+  const forRules = nftSeesAll ? [...effective.filter((c) => !viaIptables(c)), ...chains.filter((c) => c.source !== 'nft')] : chains
+  const analysable = forRules.map((c) => ({ family: c.family, hook: c.hook, type: c.type, policy: c.policy === 'drop' ? ('drop' as const) : ('accept' as const), rules: c.filterRules }))
+  return ok({ facts, chains: analysable })
 }

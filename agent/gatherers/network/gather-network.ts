@@ -60,7 +60,7 @@ export async function gatherNetwork({ host, config }: GatherContext, connect: Co
   if (sockets.ok) {
     const known = links.ok && links.value.addresses !== null ? interfaces : null
     const why = links.ok ? links.value.addressesError : links.reason
-    facts.listeners = resolveListeners(sockets.value, known, policy.networks, policy.managementPorts, why)
+    facts.listeners = resolveListeners(sockets.value, known, policy.networks, policy.managementPorts, why, firewall.ok ? firewall.value.chains : null)
   } else errors['network.listeners'] = sockets.reason
 
   if (sysctl.ok) {
@@ -72,7 +72,7 @@ export async function gatherNetwork({ host, config }: GatherContext, connect: Co
     errors['network.sysctl'] = sysctl.reason
   }
 
-  if (firewall.ok) facts.firewall = firewall.value
+  if (firewall.ok) facts.firewall = firewall.value.facts
   else errors['network.firewall'] = firewall.reason
 
   facts.isolation = await gatherIsolation(host, networkConfig, policy.group, connect)

@@ -1,5 +1,6 @@
 import type { Exposure, Listener, NetworkInterface, Zone } from '../../../rules/facts/network.js'
-import { classifyAddress, isWildcardAddress } from './address-class.js'
+import { classifyAddress, familyOf, isWildcardAddress } from './address-class.js'
+import { isDroppedOnInput, type AnalysableChain } from './firewall-reach.js'
 import type { ListeningSocket } from './listening-sockets.js'
 import type { PolicyNetwork, PortSpec } from './network-config.js'
 import { zoneOfLoneAddress } from './network-zones.js'
@@ -9,7 +10,8 @@ import { zoneOfLoneAddress } from './network-zones.js'
  * wildcard bind exposes every address of its family on every interface (or on its
  * SO_BINDTODEVICE interface only), a specific bind the one address. Loopback stays local.
  * `interfaces` null means the inventory could not be gathered: a wildcard listener then
- * carries an `error`, a specific one is judged by its address alone.
+ * carries an `error`, a specific one is judged by its address alone. `firewall` null
+ * means the rules could not be read: nothing counts as filtered.
  */
 export function resolveListeners(
   sockets: readonly ListeningSocket[],
@@ -17,6 +19,7 @@ export function resolveListeners(
   networks: readonly PolicyNetwork[],
   managementPorts: readonly PortSpec[],
   interfacesError: string | null,
+  firewall: readonly AnalysableChain[] | null = null,
 ): Listener[] {
   return sockets
     .map((socket) => {
@@ -34,17 +37,23 @@ export function resolveListeners(
         exposure: [],
         zones: [],
         publicAddresses: [],
+        filteredPublicAddresses: [],
         managementOnly: management !== undefined,
         service: management?.service ?? null,
       }
-      const exposure = exposureOf(socket, interfaces, networks)
-      if (exposure === null) {
+      const unfiltered = exposureOf(socket, interfaces, networks)
+      if (unfiltered === null) {
         listener.error = `cannot tell where ${listener.target} is reachable: the interface addresses could not be gathered (${interfacesError ?? 'unknown reason'})`
         return listener
       }
+      const exposure = unfiltered.map((e) => ({
+        ...e,
+        filtered: firewall !== null && e.zone !== 'loopback' && isDroppedOnInput(firewall, { family: familyOf(e.address), iface: e.interface, protocol: socket.protocol, port: socket.port }),
+      }))
       listener.exposure = exposure
       listener.zones = [...new Set(exposure.map((e) => e.zone))].sort() as Zone[]
-      listener.publicAddresses = exposure.filter((e) => e.zone === 'public').map((e) => e.address)
+      listener.publicAddresses = exposure.filter((e) => e.zone === 'public' && !e.filtered).map((e) => e.address)
+      listener.filteredPublicAddresses = exposure.filter((e) => e.zone === 'public' && e.filtered).map((e) => e.address)
       return listener
     })
     .sort((a, b) => a.port - b.port || a.target.localeCompare(b.target))
@@ -55,7 +64,7 @@ export function listenerTarget(socket: Pick<ListeningSocket, 'protocol' | 'addre
   return `${socket.protocol} ${host}${socket.boundInterface ? `%${socket.boundInterface}` : ''}:${socket.port}`
 }
 
-function exposureOf(socket: ListeningSocket, interfaces: readonly NetworkInterface[] | null, networks: readonly PolicyNetwork[]): Exposure[] | null {
+function exposureOf(socket: ListeningSocket, interfaces: readonly NetworkInterface[] | null, networks: readonly PolicyNetwork[]): Omit<Exposure, 'filtered'>[] | null {
   if (!isWildcardAddress(socket.address)) {
     if (classifyAddress(socket.address) === 'loopback') return [{ address: socket.address, interface: ownerOf(socket.address, interfaces), zone: 'loopback', network: null }]
     const owner = interfaces?.flatMap((i) => i.addresses.filter((a) => a.address === socket.address).map((a) => ({ i, a })))[0]

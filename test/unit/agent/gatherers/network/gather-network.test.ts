@@ -7,10 +7,9 @@ import type { Snapshot } from '../../../../../agent/snapshot.js'
 import { evaluateRules } from '../../../../../rules/evaluate.js'
 import type { Facts } from '../../../../../rules/facts/facts.js'
 import type { Finding } from '../../../../../rules/finding.js'
-import { loadRuleSet } from '../../../../../rules/load-rules.js'
-import { fixture, snapshotFixture } from './fixture.js'
+import { fixture, networkRules, snapshotFixture } from './fixture.js'
 
-const rules = loadRuleSet().rules.filter((r) => r.spec.domain === 'network')
+const rules = networkRules()
 const noConnect: Connect = async () => {
   throw new Error('unit tests never connect')
 }
@@ -58,7 +57,7 @@ describe('gatherNetwork on a namespace with default settings and no policy', asy
       'tcp 0.0.0.0:8080': 'na',
     })
     const mysql = findings.find((f) => f.target === 'tcp 0.0.0.0:3306')!
-    expect(mysql.message).toBe('mysql (3306/tcp, process python3) listens on tcp 0.0.0.0:3306 and is reachable on public addresses 203.0.113.10')
+    expect(mysql.message).toBe('mysql (3306/tcp, process python3) listens on tcp 0.0.0.0:3306 and is reachable on public addresses 203.0.113.10 (no firewall rule certainly drops it there)')
   })
 
   it('fails the kernel and firewall checks CIS fails on defaults', () => {
@@ -91,6 +90,14 @@ describe('gatherNetwork on the hardened namespace with a policy', async () => {
     isolationTargets: [{ name: 'web1', group: 'storage', addresses: ['10.10.0.9'], ports: [22] }],
   }
   const { network, findings } = await scan(snapshotFixture('netns-hardened.snapshot.json'), policy)
+
+  it('counts management ports the firewall drops on the public interface as private', () => {
+    // The same wildcard listeners as the default capture, behind `policy drop` accepting only 51413 publicly.
+    expect(statuses(findings, 'net.mgmt-services-private')).toMatchObject({ 'tcp 0.0.0.0:3306': 'pass', 'tcp *:8443': 'pass', 'udp *:11211': 'pass' })
+    const mysql = network.listeners!.find((l) => l.target === 'tcp 0.0.0.0:3306')!
+    expect(mysql).toMatchObject({ publicAddresses: [], filteredPublicAddresses: ['203.0.113.10'] })
+    expect(mysql.exposure.find((e) => e.interface === 'br0')).toMatchObject({ zone: 'private', filtered: true })
+  })
 
   it('passes the firewall and anti-spoofing checks', () => {
     expect(network.firewall!.chains.map((c) => c.target)).toEqual(['nft inet filter input', 'nft inet filter forward', 'nft inet filter output'])
