@@ -42,7 +42,7 @@ export function parseSecurityTxt(text: string, url: string): SecurityTxt {
   for (const [index, raw] of body.split(/\r?\n/).entries()) {
     const line = raw.trim()
     if (line === '' || line.startsWith('#')) continue
-    const match = /^([A-Za-z0-9-]+):\s*(.*)$/.exec(line)
+    const match = /^([A-Za-z][A-Za-z0-9-]*):\s*(.*)$/.exec(line)
     if (!match) {
       errors.push(`line ${index + 1}: "${line.slice(0, 60)}" is not a "Field: value" line`)
       continue

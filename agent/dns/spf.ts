@@ -162,18 +162,17 @@ export function analyzeSpf(domain: string, lookup: TxtLookup): SpfAnalysis {
     const ignored = allIndex >= 0 ? parsed.terms.slice(allIndex + 1).filter((t) => t.kind === 'mechanism') : []
     if (ignored.length > 0) result.warnings.push(`${name}: terms after "all" are never evaluated: ${ignored.map((t) => t.text).join(' ')} (RFC 7208 §5.1)`)
     let redirect: string | null = null
-    for (const term of effective) {
-      if (term.kind === 'modifier') {
-        if (term.name === 'redirect') {
-          // RFC 7208 §6.1: redirect is ignored when the record has an "all" mechanism.
-          if (all) result.warnings.push(`${name}: redirect=${term.value} is ignored because the record has "all" (RFC 7208 §6.1)`)
-          else {
-            result.lookups++
-            redirect = term.value
-          }
-        }
-        continue
+    for (const term of parsed.terms) {
+      if (term.kind !== 'modifier' || term.name !== 'redirect') continue
+      // RFC 7208 §6.1: redirect is ignored when the record has an "all" mechanism anywhere.
+      if (all) result.warnings.push(`${name}: redirect=${term.value} is ignored because the record has "all" (RFC 7208 §6.1)`)
+      else {
+        result.lookups++
+        redirect = term.value
       }
+    }
+    for (const term of effective) {
+      if (term.kind === 'modifier') continue
       if (lookupTerms.has(term.name)) result.lookups++
       if (term.name === 'ptr') result.warnings.push(`${name}: "${term.text}" — ptr should not be used (RFC 7208 §5.5)`)
       if (term.name === 'include' && term.value) follow(name, term.value, 'include', path)
