@@ -72,6 +72,23 @@ describe('collector and agents', () => {
     expect(second?.scanId).toBe((scan.json() as { scanId: string }).scanId)
   })
 
+  it('serves a placeholder page at / (without the dashboard) that escapes agent-supplied hostnames', async () => {
+    const collector = await collectorOn(join(dir, 'data'))
+    const stateDir = join(dir, 'agent')
+    const agent = fakeAgent(stateDir, await joinAgent(collector, stateDir), { hostname: '<b>evil</b>' })
+    agents.push(agent)
+    const acked = eventCount(agent, 'acked', 1)
+    agent.start()
+    await acked
+    const page = await collector.app.inject({ url: '/', remoteAddress: '127.0.0.1' })
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('&lt;b&gt;evil&lt;/b&gt;')
+    expect(page.body).not.toContain('<b>evil</b>')
+    expect(page.body).not.toMatch(/<script|style=/)
+    const remote = await collector.app.inject({ url: '/', remoteAddress: '203.0.113.9' })
+    expect(remote.body).not.toContain('evil')
+  })
+
   it('answers 401 without a token and 400 on an unknown filter', async () => {
     const collector = await collectorOn(join(dir, 'data'))
     const response = await collector.app.inject({ url: '/api/nodes' })
