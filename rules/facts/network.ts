@@ -250,6 +250,8 @@ export const networkFactsSchema = z.object({
   interfaces: z.array(networkInterfaceSchema).optional(),
   defaultRoutes: z.array(defaultRouteSchema).optional(),
   listeners: z.array(listenerSchema).optional(),
+  /** The listeners on management-only ports (a subset of `listeners`, one finding each). */
+  managementListeners: z.array(listenerSchema).optional(),
   /** /proc/sys/net/ipv6 exists (IPv6 is not disabled on the kernel command line). */
   ipv6Enabled: z.boolean().optional(),
   sysctl: sysctlFactsSchema.optional(),

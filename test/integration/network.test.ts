@@ -185,7 +185,8 @@ describe.skipIf(missing !== null)('network domain in network namespaces', { time
     expect(statusOf(output, 'net.mgmt-services-private', 'tcp *:9100')).toBe('fail')
     expect(network.listeners!.find((l) => l.port === 9100)!.publicAddresses).toEqual(expect.arrayContaining(['203.0.113.1', '2001:db8:77::1']))
     expect(statusOf(output, 'net.mgmt-services-private', 'tcp 10.77.0.1:6379')).toBe('pass')
-    expect(statusOf(output, 'net.mgmt-services-private', 'tcp 203.0.113.1:8080')).toBe('na')
+    expect(statusOf(output, 'net.mgmt-services-private', 'tcp 203.0.113.1:8080')).toBeUndefined()
+    expect(network.listeners!.find((l) => l.port === 8080)!.publicAddresses).toEqual(['203.0.113.1'])
 
     // A fresh namespace has the kernel's defaults and no ruleset.
     expect(statusOf(output, 'net.rp-filter')).toBe('fail')

@@ -61,7 +61,11 @@ export async function gatherNetwork({ host, config }: GatherContext, connect: Co
     const known = links.ok && links.value.addresses !== null ? interfaces : null
     const why = links.ok ? links.value.addressesError : links.reason
     facts.listeners = resolveListeners(sockets.value, known, policy.networks, policy.managementPorts, why, firewall.ok ? firewall.value.chains : null)
-  } else errors['network.listeners'] = sockets.reason
+    facts.managementListeners = facts.listeners.filter((l) => l.managementOnly)
+  } else {
+    errors['network.listeners'] = sockets.reason
+    errors['network.managementListeners'] = sockets.reason
+  }
 
   if (sysctl.ok) {
     facts.ipv6Enabled = sysctl.value.ipv6Enabled

@@ -54,8 +54,9 @@ describe('gatherNetwork on a namespace with default settings and no policy', asy
       'tcp 0.0.0.0%br0:9200': 'pass',
       'tcp [::]%br0:2375': 'pass',
       'tcp [::1]:6379': 'pass',
-      'tcp 0.0.0.0:8080': 'na',
     })
+    expect(statuses(findings, 'net.mgmt-services-private')['tcp 0.0.0.0:8080']).toBeUndefined()
+    expect(network.managementListeners!.map((l) => l.port)).toEqual([2375, 3306, 5432, 6379, 8443, 9090, 9100, 9200, 11211])
     const mysql = findings.find((f) => f.target === 'tcp 0.0.0.0:3306')!
     expect(mysql.message).toBe('mysql (3306/tcp, process python3) listens on tcp 0.0.0.0:3306 and is reachable on public addresses 203.0.113.10 (no firewall rule certainly drops it there)')
   })
