@@ -92,9 +92,14 @@ function keyOf(cert: X509Certificate): { type: string; bits: number; curve: stri
   return { type, bits: details.modulusLength ?? 0, curve: null }
 }
 
+/**
+ * Issuer name equals subject and the certificate's own key verifies its signature. Not
+ * X509_check_issued: that also demands keyCertSign, which self-signed server certificates
+ * often lack.
+ */
 function isSelfSigned(cert: X509Certificate): boolean {
   try {
-    return cert.checkIssued(cert) && cert.verify(cert.publicKey)
+    return cert.subject === cert.issuer && cert.verify(cert.publicKey)
   } catch {
     // A key type Node cannot verify with: not provably self-signed.
     return false

@@ -28,7 +28,7 @@ export function validatePath(sent: readonly X509Certificate[], anchors: readonly
       if (anchor.fingerprint256 !== current.fingerprint256) path.push(anchor)
       return { trusted: true, error: null, path }
     }
-    if (issued(current, current)) {
+    if (current.subject === current.issuer && verifies(current, current)) {
       return { trusted: false, error: depth === 0 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN', path }
     }
     const next = sent.find((c) => c !== current && c.ca && issued(c, current) && !path.includes(c))
@@ -44,6 +44,15 @@ function issued(issuer: X509Certificate, subject: X509Certificate): boolean {
     return subject.checkIssued(issuer) && subject.verify(issuer.publicKey)
   } catch {
     // An unsupported key or signature algorithm cannot have issued it, as far as we can tell.
+    return false
+  }
+}
+
+function verifies(subject: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return subject.verify(issuer.publicKey)
+  } catch {
+    // Unsupported key type: treated as not verifying.
     return false
   }
 }

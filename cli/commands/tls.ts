@@ -90,9 +90,12 @@ Examples:
     if (!endpoint) throw new PostureError('INTERNAL', 'posture tls: the probe returned no endpoint')
     if (endpoint.error !== undefined) throw new PostureError('CONNECT_FAILED', endpoint.error)
 
+    // Only the rules that read what this command gathers: an http rule about, say, DNS
+    // facts would be an error here, not a finding about this endpoint.
+    const endpointRules = { ...ruleSet, rules: ruleSet.rules.filter((r) => r.factPaths.every((path) => path[0] === 'tls' || path[0] === 'http')) }
     const report: Report = buildReport(
       { facts: { tls: { endpoints: gathered.endpoints }, http: { sites: gathered.sites, redirects: gathered.redirects } }, factErrors: {} },
-      { ruleSet, domains: ['tls', 'http'], now: startedAt, scanId: randomUUID(), source: `posture tls ${endpoint.target}`, startedAt, finishedAt: new Date() },
+      { ruleSet: endpointRules, domains: ['tls', 'http'], now: startedAt, scanId: randomUUID(), source: `posture tls ${endpoint.target}`, startedAt, finishedAt: new Date() },
     )
     // The report is about the endpoint, not about the machine that probed it.
     report.node = { id: createHash('sha256').update(`posture-tls:${endpoint.target}`).digest('hex').slice(0, 16), hostname: endpoint.target, os: null, kernel: null, arch: null }
