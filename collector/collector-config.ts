@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import { readConfigFile } from '../agent/config-file.js'
 import { PostureError } from '../rules/posture-error.js'
+import { schedulesConfigSchema } from './schedule/schedule-config.js'
 
 /**
  * The collector's configuration: one strict schema (a misspelled key is an error), secure
@@ -66,6 +67,8 @@ export const collectorConfigSchema = z
       .strict()
       .prefault({}),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().prefault({}),
+    /** Scheduled scans and agentless SSH scanning (collector/schedule/schedule-config.ts). */
+    schedules: schedulesConfigSchema.prefault({}),
   })
   .strict()
 

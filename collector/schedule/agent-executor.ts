@@ -1,22 +1,24 @@
 import { randomUUID } from 'node:crypto'
-import type { EventEmitter } from 'node:events'
 import { protocolVersion, type CollectorMessage } from '../../agent/wire/messages.js'
 import { domains as allDomains } from '../../rules/domains.js'
 import type { NodeSummary } from '../store/store.js'
 import type { ScanExecutor, ScanOutcome } from './scan-executor.js'
 import type { Candidate } from './select-targets.js'
 
-/** The collector events this executor listens to and emits (collector-context.ts). */
-export type AgentScanEvents = {
-  report: [{ nodeId: string; scanId: string }]
-  'scan-requested': [{ nodeId: string; scanId: string }]
+/** A stored report or a requested scan (the collector's `report` and `scan-requested` events). */
+export interface ScanEvent {
+  nodeId: string
+  scanId: string
 }
 
 export interface AgentExecutorDeps {
   listNodes(): Promise<NodeSummary[]>
   /** Sends to a connected agent; false when it is not connected. */
   send(agentId: string, message: CollectorMessage): boolean
-  events: EventEmitter<AgentScanEvents>
+  /** Calls `listener` for every stored report until the returned function is called. */
+  subscribeReports(listener: (report: ScanEvent) => void): () => void
+  /** Announces a requested scan (live views). */
+  scanRequested(scan: ScanEvent): void
   /** How long an agent has to deliver the report of a requested scan. */
   reportTimeoutMs: number
 }
@@ -41,12 +43,12 @@ export function createAgentExecutor(deps: AgentExecutorDeps): ScanExecutor {
       if (agentId === undefined) return { ok: false, reason: 'the node has no agent' }
       const scanId = randomUUID()
       const only = request.domains.length === allDomains.length ? {} : { only: [...request.domains] }
-      const report = waitForReport(deps.events, scanId, deps.reportTimeoutMs, request.signal)
+      const report = waitForReport(deps.subscribeReports, scanId, deps.reportTimeoutMs, request.signal)
       if (!deps.send(agentId, { v: protocolVersion, type: 'scan', scanId, ...only })) {
         report.cancel()
         return { ok: false, reason: 'its agent is not connected' }
       }
-      deps.events.emit('scan-requested', { nodeId: target.id, scanId })
+      deps.scanRequested({ nodeId: target.id, scanId })
       const outcome = await report.outcome
       if (outcome === 'stored') return { ok: true, nodeId: target.id, scanId }
       return { ok: false, reason: outcome === 'timeout' ? `the agent sent no report within ${deps.reportTimeoutMs} ms` : 'the collector stopped before the report came' }
@@ -55,21 +57,20 @@ export function createAgentExecutor(deps: AgentExecutorDeps): ScanExecutor {
 }
 
 /** Listens for the report before the request is sent, so a fast agent cannot be missed. */
-function waitForReport(events: EventEmitter<AgentScanEvents>, scanId: string, timeoutMs: number, signal: AbortSignal) {
+function waitForReport(subscribe: AgentExecutorDeps['subscribeReports'], scanId: string, timeoutMs: number, signal: AbortSignal) {
   let cancel = (): void => {}
   const outcome = new Promise<'stored' | 'timeout' | 'aborted'>((resolve) => {
     const done = (result: 'stored' | 'timeout' | 'aborted'): void => {
       clearTimeout(timer)
-      events.off('report', onReport)
+      unsubscribe()
       signal.removeEventListener('abort', onAbort)
       resolve(result)
     }
-    const onReport = (report: { scanId: string }): void => {
-      if (report.scanId === scanId) done('stored')
-    }
     const onAbort = (): void => done('aborted')
     const timer = setTimeout(() => done('timeout'), timeoutMs)
-    events.on('report', onReport)
+    const unsubscribe = subscribe((report) => {
+      if (report.scanId === scanId) done('stored')
+    })
     signal.addEventListener('abort', onAbort, { once: true })
     cancel = () => done('aborted')
   })

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Logger } from 'pino'
+import type { ScheduleLog } from './schedule-log.js'
 import { errorMessage } from '../../rules/posture-error.js'
 import { jitterOffsetMs } from './next-runs.js'
 import type { ScanExecutors, ScanOutcome } from './scan-executor.js'
@@ -11,7 +11,7 @@ export interface RunDeps {
   schedules: SqliteSchedules
   executors: ScanExecutors
   clock: () => Date
-  log: Logger
+  log: ScheduleLog
 }
 
 export interface RunRequest {
@@ -41,7 +41,7 @@ export async function startScheduleRun(deps: RunDeps, request: RunRequest): Prom
  * Selects the targets, starts each one's scan after its jitter offset, and records what
  * became of each: scanned (node and scan id) or failed (with the reason).
  */
-async function carryOut(deps: RunDeps, request: RunRequest, run: ScheduleRun, log: Logger): Promise<ScheduleRun> {
+async function carryOut(deps: RunDeps, request: RunRequest, run: ScheduleRun, log: ScheduleLog): Promise<ScheduleRun> {
   const { schedule, signal } = request
   const executor = deps.executors[schedule.mode]
   const { selected, unknown } = selectTargets(schedule.target, await executor.candidates())

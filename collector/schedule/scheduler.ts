@@ -1,4 +1,4 @@
-import type { Logger } from 'pino'
+import type { ScheduleLog } from './schedule-log.js'
 import { errorMessage } from '../../rules/posture-error.js'
 import { decideSlot } from './next-runs.js'
 import { startScheduleRun } from './run-schedule.js'
@@ -10,7 +10,7 @@ export interface SchedulerDeps {
   schedules: SqliteSchedules
   executors: ScanExecutors
   clock: () => Date
-  log: Logger
+  log: ScheduleLog
   /** Schedules are re-read at least this often (the CLI changes them beside a running collector). */
   pollMs: number
   /** Told of each run as it ends (live views, tests). */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import type { LimitFunction } from 'p-limit'
-import type { Logger } from 'pino'
+import type { ScheduleLog } from '../schedule/schedule-log.js'
 import { hostKeyId } from '../../agent/host/known-hosts.js'
 import { HostKeyChangedError } from '../../agent/host/ssh-host.js'
 import { formatSshTarget } from '../../agent/host/ssh-target.js'
@@ -35,7 +35,7 @@ export interface SshExecutorDeps {
   /** The collector's ssh-agent socket, for nodes whose key is `agent`. */
   agentSocket: string | undefined
   clock: () => Date
-  log: Logger
+  log: ScheduleLog
   /** Told of every stored report (the collector's `report` event). */
   onReport(nodeId: string, scanId: string): void
 }

@@ -1,6 +1,8 @@
 import { auditLogSql } from '../audit/audit-schema.js'
 import { authSql } from '../auth/auth-schema.js'
 import { dashboardReadModelSql } from './dashboard-schema.js'
+import { scheduleSql } from '../schedule/schedule-schema.js'
+import { sshSql } from '../ssh/ssh-schema.js'
 
 /**
  * The collector's schema, as numbered migrations tracked by SQLite's `user_version`
@@ -151,4 +153,5 @@ CREATE TABLE api_tokens (
 `,
   },
   { version: 2, name: 'dashboard: sessions, TOTP, recovery codes, audit log, daily scores, read-model indexes', sql: authSql + auditLogSql + dashboardReadModelSql },
+  { version: 3, name: 'scheduled scans and run history, agentless SSH nodes and pinned host keys', sql: scheduleSql + sshSql },
 ]
