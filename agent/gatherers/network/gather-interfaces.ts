@@ -2,6 +2,7 @@ import type { InterfaceKind } from '../../../rules/facts/network.js'
 import type { Host } from '../../host/host.js'
 import { commandStdout, fileText, missing, ok, type Evidence } from '../evidence.js'
 import { parseDefaultRoutes, parseIpAddr, parseIpLink, type AddressInfo, type DefaultRoute, type LinkInfo } from './ip-json.js'
+import { parseProcIpv6Route, parseProcRoute } from './proc-routes.js'
 import { linkFromSysfs, parseProcVlanConfig, sysfsKind, type SysfsLink, type VlanConfigEntry } from './sysfs-links.js'
 
 const ipTimeout = { timeoutMs: 10_000 }
@@ -56,16 +57,24 @@ async function gatherSysfsLinks(host: Host): Promise<Evidence<LinkInfo[]>> {
   return ok(raw.map((l) => linkFromSysfs(l, vlans, kinds)))
 }
 
-/** Default routes, IPv4 and IPv6, from `ip -j route show default`. */
+/** Default routes, IPv4 and IPv6, from `ip -j route show default`, else /proc/net/route and ipv6_route. */
 export async function gatherDefaultRoutes(host: Host): Promise<Evidence<DefaultRoute[]>> {
   const routes: DefaultRoute[] = []
   for (const family of ['ipv4', 'ipv6'] as const) {
     const argv = ['ip', ...(family === 'ipv6' ? ['-6'] : []), '-j', 'route', 'show', 'default']
     const text = commandStdout(argv, await host.run(argv, ipTimeout))
-    if (!text.ok) return missing(text.reason)
-    const parsed = parseDefaultRoutes(text.value, family)
-    if (parsed === null) return missing(`${argv.join(' ')}: unexpected output`)
-    routes.push(...parsed)
+    const parsed = text.ok ? parseDefaultRoutes(text.value, family) : null
+    if (parsed !== null) {
+      routes.push(...parsed)
+      continue
+    }
+    const why = text.ok ? `${argv.join(' ')}: unexpected output` : text.reason
+    const proc = fileText(await host.readFile(family === 'ipv4' ? '/proc/net/route' : '/proc/net/ipv6_route'))
+    // No /proc/net/ipv6_route: IPv6 is disabled, there is no IPv6 route.
+    if (!proc.ok && family === 'ipv6') continue
+    const fallback = proc.ok ? (family === 'ipv4' ? parseProcRoute(proc.value) : parseProcIpv6Route(proc.value)) : null
+    if (fallback === null) return missing(`${why}; ${proc.ok ? '/proc/net/route: unexpected content' : proc.reason}`)
+    routes.push(...fallback)
   }
   return ok(routes)
 }

@@ -155,11 +155,36 @@ describe('gatherNetwork fallbacks and failures', () => {
       ],
     })
     expect(errors['network.interfaces']).toBe('ip: command not found')
-    expect(errors['network.defaultRoutes']).toBe('ip: command not found')
+    expect(errors['network.defaultRoutes']).toBe('ip: command not found; file /proc/net/route is not in the snapshot')
     // Found by interface name; one known only by CIDR cannot be judged without addresses.
     expect(statuses(findings, 'net.private-vlan-present')).toEqual({ 'network mgmt': 'pass', 'network backup': 'error' })
     expect(statuses(findings, 'net.mgmt-services-private')).toMatchObject({ 'tcp 0.0.0.0:3306': 'error', 'tcp 10.10.0.1:5432': 'pass' })
     expect(network.listeners!.find((l) => l.port === 3306)!.error).toContain('ip: command not found')
+  })
+
+  it('takes default routes from /proc/net when ip is missing', async () => {
+    const snapshot = snapshotFixture('netns-default.snapshot.json')
+    for (const key of ['ip -j route show default', 'ip -6 -j route show default']) snapshot.commands[key] = { error: 'ENOENT', message: 'ip: command not found' }
+    snapshot.files['/proc/net/route'] = { content: fixture('proc-net-route.txt') }
+    snapshot.files['/proc/net/ipv6_route'] = { content: fixture('proc-net-ipv6_route.txt') }
+    const { network } = await scan(snapshot)
+    expect(network.defaultRoutes).toEqual([
+      { target: 'ipv4 default via 192.0.2.1 dev eth0', family: 'ipv4', gateway: '192.0.2.1', interface: 'eth0', metric: 0 },
+      { target: 'ipv6 default via fd00::1 dev eth0', family: 'ipv6', gateway: 'fd00::1', interface: 'eth0', metric: 1024 },
+    ])
+  })
+
+  it('with the legacy iptables backend the iptables chains count beside nft', async () => {
+    const snapshot = snapshotFixture('netns-default.snapshot.json')
+    snapshot.commands['iptables -V'] = { stdout: 'iptables v1.8.7 (legacy)\n', stderr: '', exitCode: 0 }
+    snapshot.commands['iptables -S'] = { stdout: fixture('iptables-S.default-drop.txt'), stderr: '', exitCode: 0 }
+    const { network, findings } = await scan(snapshot)
+    expect(network.firewall).toMatchObject({ iptablesBackend: 'legacy', ipv4: { input: 'drop', forward: 'drop' }, ipv6: { input: 'accept', forward: 'accept' }, ruleCount: 3 })
+    expect(network.firewall!.chains.map((c) => c.target)).toContain('iptables filter INPUT')
+    expect(one(findings, 'net.firewall.default-deny').status).toBe('pass')
+    expect(one(findings, 'net.firewall.ipv6').status).toBe('fail')
+    // Only SSH is accepted on IPv4: the wildcard MySQL is dropped there.
+    expect(network.managementListeners!.find((l) => l.port === 3306)!.filteredPublicAddresses).toEqual(['203.0.113.10'])
   })
 
   it('a firewall nobody may read is an error, never a pass', async () => {
