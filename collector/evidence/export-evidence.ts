@@ -1,0 +1,235 @@
+import { sign } from 'node:crypto'
+import { renameSync, rmSync } from 'node:fs'
+import type { FrameworkCatalogue } from '../../rules/frameworks/framework-catalogue.js'
+import { controlCoverage } from '../../rules/frameworks/framework-catalogue.js'
+import type { ScoringPolicy } from '../../rules/scoring.js'
+import { summarizeChainVerdict } from './audit-window.js'
+import { ControlResultsBuilder, expiredWaiverOf } from './control-results.js'
+import { csvRow } from './evidence-csv.js'
+import { evidenceFiles } from './evidence-files.js'
+import { evidenceSchemaId, manifestBytes, manifestName, signatureName, type EvidenceManifest } from './evidence-manifest.js'
+import type { ControlResult, ExportWindow, ManualEvidence, RuleInfo, WaiverRecord } from './evidence-model.js'
+import type { EvidenceReport } from './evidence-report.js'
+import type { EvidenceSource } from './evidence-source.js'
+import { EvidenceZipWriter } from './evidence-zip-writer.js'
+import { renderReportHtml } from './report-html.js'
+import { renderReportPdf } from './report-pdf.js'
+import type { SigningKey } from './signing-key.js'
+
+/**
+ * Writes a signed evidence archive for one framework and window (DESIGN.md, "Evidence
+ * export"). Streams: findings are read in batches and written as they come, folded into
+ * per-control results on the way; only those results (nodes × rules) stay in memory. The
+ * archive is written beside `out` and renamed into place once signed, so a failed export
+ * never leaves a half archive under the requested name.
+ */
+export interface ExportRequest {
+  framework: FrameworkCatalogue
+  window: ExportWindow
+  labels: Record<string, string>
+  exportedBy: string
+  out: string
+}
+
+export interface ExportContext {
+  source: EvidenceSource
+  rules: readonly RuleInfo[]
+  /** The collector's rules version now. */
+  rulesVersion: string
+  collectorVersion: string
+  policy: ScoringPolicy
+  signingKey: SigningKey
+  /** The export's time (exportedAt). */
+  now: Date
+}
+
+const chunkBytes = 64 * 1024
+
+export async function exportEvidence(request: ExportRequest, context: ExportContext): Promise<EvidenceManifest> {
+  if (!(request.window.from.getTime() < request.window.to.getTime())) throw new RangeError('the window must end after it starts')
+  const partial = `${request.out}.partial`
+  const zip = new EvidenceZipWriter(partial, context.now)
+  try {
+    const manifest = await writeArchive(zip, request, context)
+    await zip.close()
+    renameSync(partial, request.out)
+    return manifest
+  } catch (err) {
+    zip.abort()
+    rmSync(partial, { force: true })
+    throw err
+  }
+}
+
+async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, context: ExportContext): Promise<EvidenceManifest> {
+  const { source } = context
+  const { framework, window, labels } = request
+  const builder = new ControlResultsBuilder()
+  const rulesVersions = new Set<string>()
+  const nodes = new Set<string>()
+
+  // 1. Every finding of every scan in the window, folded into control results on the way.
+  await zip.add(evidenceFiles.findings.path, batched(findingLines()), evidenceFiles.findings.description)
+  async function* findingLines(): AsyncGenerator<string> {
+    for await (const batch of source.scanBatches(window, labels)) {
+      for (const { scan, findings } of batch) {
+        builder.addScan(scan, findings)
+        rulesVersions.add(scan.rulesVersion)
+        nodes.add(scan.nodeId)
+        for (const f of findings) {
+          yield `${JSON.stringify({
+            scanId: scan.scanId, nodeId: scan.nodeId, hostname: scan.hostname, finishedAt: scan.finishedAt, rulesVersion: scan.rulesVersion,
+            rule: f.rule, target: f.target, domain: f.domain, severity: f.severity, status: f.status, message: f.message,
+            evidence: f.evidence ?? null, waiver: f.waiver, expiredWaiver: f.status === 'fail' ? expiredWaiverOf(f.message) : null,
+          })}\n`
+        }
+      }
+    }
+  }
+
+  // 2. The scans themselves: proof of what ran, when.
+  await zip.add(evidenceFiles.scans.path, batched(scanLines()), evidenceFiles.scans.description)
+  async function* scanLines(): AsyncGenerator<string> {
+    yield csvRow(['scanId', 'nodeId', 'hostname', 'startedAt', 'finishedAt', 'source', 'postureVersion', 'rulesVersion', 'score', 'scoreWithoutWaivers', 'grade'])
+    for await (const batch of source.scanList(window, labels)) {
+      for (const s of batch) yield csvRow([s.scanId, s.nodeId, s.hostname, s.startedAt, s.finishedAt, s.source, s.postureVersion, s.rulesVersion, s.score, s.scoreWithoutWaivers, s.grade])
+    }
+  }
+
+  // 3. Per-control results.
+  const manual = await source.manualEvidence(framework.framework)
+  const manualCounts = new Map<string, number>()
+  for (const m of manual) manualCounts.set(m.control, (manualCounts.get(m.control) ?? 0) + 1)
+  const coverage = controlCoverage(framework, context.rules)
+  const controls = builder.results(framework.framework, coverage, {
+    policy: context.policy,
+    windowEnd: window.to,
+    manualEvidence: manualCounts,
+    priorFailingSince: (n, r, t) => source.priorFailingSince(n, r, t),
+  })
+  const summary = builder.summary(controls, context.policy)
+  await zip.add(evidenceFiles.controlsJson.path, `${JSON.stringify({ framework: framework.framework, window: isoWindow(window), summary, controls }, null, 2)}\n`, evidenceFiles.controlsJson.description)
+  await zip.add(evidenceFiles.controlsCsv.path, controlsCsv(controls), evidenceFiles.controlsCsv.description)
+  await zip.add(evidenceFiles.failuresCsv.path, batched(failureLines(controls)), evidenceFiles.failuresCsv.description)
+
+  // 4. How each rule checks.
+  const methods = context.rules
+    .filter((r) => (r.controls[framework.framework] ?? []).length > 0)
+    .map((r) => ({ rule: r.id, title: r.title, domain: r.domain, severity: r.severity, controls: r.controls[framework.framework], check: r.check, forEach: r.forEach, reads: r.reads, remediation: r.remediation }))
+  await zip.add(evidenceFiles.methods.path, `${JSON.stringify({ framework: framework.framework, rules: methods }, null, 2)}\n`, evidenceFiles.methods.description)
+
+  // 5. Waivers in force at any time in the window.
+  const waivers: WaiverRecord[] = (await source.waivers())
+    .filter((w) => Date.parse(w.created) < window.to.getTime() && Date.parse(w.expires) >= window.from.getTime())
+    .map((w) => ({ ...w, expiredInWindow: Date.parse(w.expires) < window.to.getTime(), findingsWaived: builder.waivedCounts().get(w.id) ?? 0 }))
+  await zip.add(evidenceFiles.waivers.path, `${JSON.stringify(waivers, null, 2)}\n`, evidenceFiles.waivers.description)
+
+  // 6. Manual evidence: the index, then each file.
+  const manualFiles: (ManualEvidence & { archivePath: string })[] = manual.map((m) => ({ ...m, archivePath: `manual-evidence/${m.id}-${safeName(m.fileName)}` }))
+  await zip.add(evidenceFiles.manualIndex.path, `${JSON.stringify(manualFiles, null, 2)}\n`, evidenceFiles.manualIndex.description)
+  for (const m of manualFiles) {
+    const file = await zip.add(m.archivePath, source.manualEvidenceContent(m), `Manual evidence for ${m.control}: ${m.note}`)
+    if (file.sha256 !== m.sha256) throw new Error(`manual evidence ${m.id} (${m.fileName}) no longer matches its recorded SHA-256`)
+  }
+
+  // 7. The audit-log excerpt with its chain links, and the whole chain's verdict now.
+  const chainVerdict = summarizeChainVerdict(source.verifyAuditChain())
+  let firstSeq: number | null = null
+  let lastSeq: number | null = null
+  let anchor: string | null = null
+  let lastHash: string | null = null
+  let auditCount = 0
+  await zip.add(evidenceFiles.audit.path, batched(auditLines()), evidenceFiles.audit.description)
+  function* auditLines(): Generator<string> {
+    for (const entry of source.auditEntries(window)) {
+      if (firstSeq === null) {
+        firstSeq = entry.seq
+        anchor = entry.prevHash
+      }
+      lastSeq = entry.seq
+      lastHash = entry.hash
+      auditCount++
+      yield `${JSON.stringify(entry)}\n`
+    }
+  }
+
+  // 8. The report, as HTML and PDF.
+  const report: EvidenceReport = {
+    framework: { id: framework.framework, name: framework.name, version: framework.version, publisher: framework.publisher, scope: framework.scope, source: framework.source, licence: framework.licence },
+    window: isoWindow(window),
+    labels,
+    exportedBy: request.exportedBy,
+    exportedAt: context.now.toISOString(),
+    collectorVersion: context.collectorVersion,
+    rulesVersions: [...rulesVersions].sort(),
+    signingKeyFingerprint: context.signingKey.fingerprint,
+    summary,
+    controls,
+    waivers,
+    manualEvidence: manual,
+    audit: { entries: auditCount, firstSeq, lastSeq, chainAtExport: chainVerdict },
+  }
+  await zip.add(evidenceFiles.html.path, renderReportHtml(report), evidenceFiles.html.description)
+  await zip.add(evidenceFiles.pdf.path, renderReportPdf(report, context.now) as unknown as AsyncIterable<Buffer>, evidenceFiles.pdf.description)
+  await zip.add(evidenceFiles.publicKey.path, context.signingKey.publicKeyPem, evidenceFiles.publicKey.description)
+
+  // 9. The manifest over all of it, and its signature.
+  const manifest: EvidenceManifest = {
+    schema: evidenceSchemaId,
+    framework: { id: framework.framework, name: framework.name, version: framework.version, scope: framework.scope },
+    window: isoWindow(window),
+    labels,
+    rulesVersions: report.rulesVersions,
+    collectorRulesVersion: context.rulesVersion,
+    collectorVersion: context.collectorVersion,
+    exportedBy: request.exportedBy,
+    exportedAt: report.exportedAt,
+    signingKey: { algorithm: 'Ed25519', fingerprint: context.signingKey.fingerprint, publicKeyPem: context.signingKey.publicKeyPem },
+    counts: { nodes: nodes.size, scans: builder.scanCount, findings: summary.findings, controls: controls.length, auditEntries: auditCount, manualEvidence: manual.length },
+    auditLog: { firstSeq, lastSeq, anchorPrevHash: anchor, lastHash, chainAtExport: chainVerdict },
+    files: zip.files(),
+  }
+  const bytes = manifestBytes(manifest)
+  zip.addUnlisted(manifestName, bytes)
+  zip.addUnlisted(signatureName, Buffer.from(`${sign(null, bytes, context.signingKey.privateKey).toString('base64')}\n`))
+  return manifest
+}
+
+function controlsCsv(controls: readonly ControlResult[]): string {
+  let out = csvRow(['framework', 'control', 'title', 'family', 'automated', 'verdict', 'rules', 'nodesEvaluated', 'nodesPassing', 'nodesFailing', 'nodesWaived', 'nodesError', 'checksPass', 'checksFail', 'checksError', 'checksNa', 'checksWaived', 'scoreWithWaivers', 'scoreWithoutWaivers', 'failingSince', 'openFailures', 'overdueFailures', 'earliestSlaDue', 'manualEvidence'])
+  for (const c of controls) {
+    out += csvRow([c.framework, c.control, c.title, c.family, c.automated, c.verdict, c.rules.join(' '), c.nodesEvaluated, c.nodesPassing, c.nodesFailing, c.nodesWaived, c.nodesError, c.checks.pass, c.checks.fail, c.checks.error, c.checks.na, c.checks.waived, c.scoreWithWaivers, c.scoreWithoutWaivers, c.failingSince, c.openFailures, c.overdueFailures, c.earliestSlaDue, c.manualEvidence])
+  }
+  return out
+}
+
+function* failureLines(controls: readonly ControlResult[]): Generator<string> {
+  yield csvRow(['control', 'nodeId', 'hostname', 'rule', 'target', 'severity', 'statusAtWindowEnd', 'failingSince', 'failingBeforeWindow', 'slaDue', 'resolvedAt', 'remediation', 'failedScans', 'waiver', 'waiverApprover', 'waiverExpires', 'expiredWaiver', 'message'])
+  for (const c of controls) {
+    for (const f of c.failures) {
+      yield csvRow([c.control, f.nodeId, f.hostname, f.rule, f.target, f.severity, f.status, f.failingSince, f.failingBeforeWindow, f.slaDue, f.resolvedAt, f.remediation, f.failedScans, f.waiver?.id ?? null, f.waiver?.approver ?? null, f.waiver?.expires ?? null, f.expiredWaiver ? `${f.expiredWaiver.id} expired ${f.expiredWaiver.expired}` : null, f.message])
+    }
+  }
+}
+
+/** Joins small strings into chunks of about 64 KiB: one zip write per chunk, not per line. */
+async function* batched(lines: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string> {
+  let buffer = ''
+  for await (const line of lines) {
+    buffer += line
+    if (buffer.length >= chunkBytes) {
+      yield buffer
+      buffer = ''
+    }
+  }
+  if (buffer) yield buffer
+}
+
+function isoWindow(window: ExportWindow): { from: string; to: string } {
+  return { from: window.from.toISOString(), to: window.to.toISOString() }
+}
+
+/** A file name safe inside the archive: no directories, no control characters. */
+function safeName(name: string): string {
+  return name.replace(/[/\\\0-\x1f]/g, '_').replace(/^\.+/, '_').slice(0, 120) || 'file'
+}
