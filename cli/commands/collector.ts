@@ -4,6 +4,8 @@ import { parseCommandArgs } from '../parse-args.js'
 import { parseDuration } from '../../agent/agent-duration.js'
 import { buildCollector } from '../../collector/build-collector.js'
 import { createDashboard } from '../../collector/http/routes/dashboard.js'
+import { createSchedules } from '../../collector/schedule/schedules-plugin.js'
+import { scheduleSubcommand, sshNodeSubcommand } from './collector-schedule.js'
 import { createApiToken, createJoinString, createUserWithOneTimePassword, openAdminStore, parseLabels } from '../../collector/collector-admin.js'
 import { readCollectorConfigFile, resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
 import { roles, type Role } from '../../collector/store/store.js'
@@ -15,6 +17,8 @@ const help = `Usage: posture collector [options]
        posture collector user add USERNAME --role admin|operator|auditor [--data DIR]
        posture collector revoke AGENT_ID [--data DIR]
        posture collector agents [--data DIR]
+       posture collector schedule add|list|runs|enable|disable|remove ... [--data DIR]
+       posture collector ssh-node add|list|remove|trust ... [--data DIR]
 
 Runs the collector: agents stream findings to it over WebSocket (TLS), it scores every
 node and keeps the history in SQLite under --data, and serves the JSON API.
@@ -35,6 +39,8 @@ Subcommands (they work beside a running collector):
   user add    create a user with a one-time password (printed once)
   revoke      revoke an agent's credential; a connected agent is disconnected within seconds
   agents      list enrolled agents
+  schedule    scheduled audit scans through agents or over SSH (posture collector schedule --help)
+  ssh-node    nodes scanned over SSH without an agent (posture collector ssh-node --help)
 
 Examples:
   posture collector --data /var/lib/posture --listen 0.0.0.0:8443
@@ -44,6 +50,8 @@ Examples:
 type Sub = (args: string[], io: CliIO) => Promise<number>
 
 const subcommands: Record<string, Sub> = {
+  schedule: scheduleSubcommand,
+  'ssh-node': sshNodeSubcommand,
   token: async (args, io) => {
     const { values } = parseCommandArgs('collector token', args, { data: { type: 'string' }, labels: { type: 'string' }, ttl: { type: 'string' }, url: { type: 'string' } })
     if (values.help) return printHelp(io)
@@ -144,7 +152,8 @@ export const collectorCommand: Command = {
     const fromFile = values.config !== undefined ? readCollectorConfigFile(values.config) : {}
     const config = resolveCollectorConfig(fromFile, overrides, io.cwd)
     const dashboard = createDashboard()
-    const collector = await buildCollector(config, { authorize: dashboard.authorize, plugins: [dashboard.plugin] })
+    const schedules = createSchedules({ env: io.env })
+    const collector = await buildCollector(config, { authorize: dashboard.authorize, plugins: [dashboard.plugin, schedules.plugin] })
     try {
       const url = await collector.start()
       io.stderr.write(`posture collector: listening on ${url} (data ${config.dataDir})\n`)
