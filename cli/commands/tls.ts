@@ -78,14 +78,23 @@ Examples:
     const timeoutMs = parseDuration(values.timeout)
     const httpPort = parseHttpPort(values['http-port'])
     const caPems = (values.ca ?? []).map((file) => readCaFile(resolve(io.cwd, file)))
-    const ruleSet = loadRuleSet({ userDirs: values.rules ?? [] })
 
     const startedAt = new Date()
-    const gathered = await gatherTlsEndpoints(
+    const probing = gatherTlsEndpoints(
       new LocalHost(),
       [{ host: target.host, port: target.port, ...(values.servername ? { servername: values.servername } : {}), starttls: starttls ?? null, httpPort, discovered: false }],
       { caPems, timeoutMs, connectionsPerEndpoint: 8, endpointsAtOnce: 1, now: startedAt },
     )
+    // Compile the rules while the first hellos are on the wire (loading is synchronous CPU work).
+    let ruleSet
+    try {
+      ruleSet = loadRuleSet({ userDirs: values.rules ?? [] })
+    } catch (err) {
+      // The bad rule file is what the user must fix first; the probe's outcome is moot.
+      await probing.catch(() => undefined)
+      throw err
+    }
+    const gathered = await probing
     const endpoint = gathered.endpoints[0]
     if (!endpoint) throw new PostureError('INTERNAL', 'posture tls: the probe returned no endpoint')
     if (endpoint.error !== undefined) throw new PostureError('CONNECT_FAILED', endpoint.error)
