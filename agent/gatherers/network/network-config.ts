@@ -62,6 +62,8 @@ export const policyNetworkSchema = z
     interfaces: z.array(name).default([]),
     /** Only on nodes with one of these roles (all nodes when absent). */
     roles: z.array(name).optional(),
+    /** Only on nodes carrying all these labels (`network.labels`), e.g. `{dc: fra1}`. */
+    labels: z.record(name, z.string()).optional(),
   })
   .strict()
   .refine((n) => n.cidrs.length + n.vlanIds.length + n.interfaces.length > 0, 'a network needs cidrs, vlanIds or interfaces')
@@ -107,6 +109,8 @@ export const networkConfigSchema = z
     role: name.optional(),
     /** This node's group for isolation probes; defaults to the role. */
     group: name.optional(),
+    /** This node's labels, matched against `networks[].labels` (one config file for a fleet). */
+    labels: z.record(name, z.string()).default({}),
     roles: z.record(name, roleSchema).default({}),
     networks: z.array(policyNetworkSchema).default([]),
     /** Replaces the default management-only port list. */
@@ -171,7 +175,11 @@ export function effectivePolicy(config: NetworkConfig): EffectivePolicy {
     group: config.group ?? role ?? 'ungrouped',
     routes: roleConfig?.routes ?? false,
     managementPorts: ports,
-    networks: config.networks.filter((n) => n.roles === undefined || (role !== null && n.roles.includes(role))),
+    networks: config.networks.filter(
+      (n) =>
+        (n.roles === undefined || (role !== null && n.roles.includes(role))) &&
+        Object.entries(n.labels ?? {}).every(([key, value]) => config.labels[key] === value),
+    ),
     requiredVlans: unique([...config.requiredVlans, ...(roleConfig?.requiredVlans ?? [])]),
     requiredNetworks: unique([...config.requiredNetworks, ...(roleConfig?.requiredNetworks ?? [])]),
   }

@@ -32,6 +32,17 @@ describe('network scan config', () => {
     expect(policy.managementPorts.map((p) => p.port)).not.toContain(9100)
   })
 
+  it('selects policy networks by node labels, so one file serves several datacentres', () => {
+    const networks = [
+      { name: 'mgmt-fra', zone: 'private', cidrs: ['10.1.0.0/16'], labels: { dc: 'fra1' } },
+      { name: 'mgmt-ams', zone: 'private', cidrs: ['10.2.0.0/16'], labels: { dc: 'ams1' } },
+      { name: 'public', zone: 'public', cidrs: ['198.51.100.0/24'] },
+    ]
+    const names = (labels: Record<string, string>) => effectivePolicy(networkConfigSchema.parse({ labels, networks })).networks.map((n) => n.name)
+    expect(names({ dc: 'fra1' })).toEqual(['mgmt-fra', 'public'])
+    expect(names({})).toEqual(['public'])
+  })
+
   it('rejects misspelled keys, host names, bad CIDRs and unknown references', () => {
     expect(networkConfigSchema.safeParse({ managmentPorts: [] }).success).toBe(false)
     expect(networkConfigSchema.safeParse({ isolationTargets: [{ name: 'a', group: 'b', addresses: ['db.internal'], ports: [22] }] }).success).toBe(false)
