@@ -192,7 +192,7 @@ describe('evidence export and verification', () => {
   ])('fails when one byte of %s changes (%s), naming it', async (name) => {
     const path = await tampered(await exported(), (entries) => {
       const content = Buffer.from(entries.get(name)!)
-      content[Math.floor(content.length / 2)] ^= 0x01
+      content[Math.floor(content.length / 2)]! ^= 0x01
       entries.set(name, content)
     })
     const result = await verifyEvidenceArchive(path, { publicKeyPem: key.publicKeyPem })
@@ -260,7 +260,7 @@ describe('evidence export and verification', () => {
     const path = await exported()
     const raw = readFileSync(path)
     // Inside the first entry's compressed data (after its 30-byte local header and name).
-    raw[60] ^= 0xff
+    raw[60]! ^= 0xff
     writeFileSync(path, raw)
     const result = await verifyEvidenceArchive(path)
     expect(result.ok).toBe(false)
