@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pLimit from 'p-limit'
-import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultScanConfig } from '../../agent/scan-config.js'
 import { nextRuns } from '../../collector/schedule/next-runs.js'
@@ -19,6 +18,7 @@ import { SqliteSshNodes } from '../../collector/ssh/sqlite-ssh-nodes.js'
 import { SqliteStore } from '../../collector/store/sqlite-store.js'
 import { loadRuleSet } from '../../rules/load-rules.js'
 import { hasSshd, startSshd, type TestSshd } from '../helpers/sshd.js'
+import { captureLog } from './collector-fixtures.js'
 
 /**
  * A schedule in ssh mode against a real sshd, stored in a real collector database: the
@@ -46,6 +46,7 @@ describe.skipIf(!available)('ssh schedules into the collector store', () => {
   const finished = new EventEmitter<{ run: [ScheduleRun] }>()
   const reports: { nodeId: string; scanId: string }[] = []
   const nextRun = () => once(finished, 'run').then(([run]) => run as ScheduleRun)
+  let logged: ReturnType<typeof captureLog>
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'posture-schedule-ssh-'))
@@ -57,6 +58,7 @@ describe.skipIf(!available)('ssh schedules into the collector store', () => {
     nodes = new SqliteSshNodes(store.db)
     offsetMs = 0
     reports.length = 0
+    logged = captureLog()
     const ssh: ScanExecutor = createSshExecutor({
       nodes,
       store,
@@ -67,11 +69,11 @@ describe.skipIf(!available)('ssh schedules into the collector store', () => {
       maxChannelsPerHost: 8,
       agentSocket: undefined,
       clock,
-      log: pino({ level: 'silent' }),
+      log: logged.log,
       onReport: (nodeId, scanId) => reports.push({ nodeId, scanId }),
     })
     const unused: ScanExecutor = { unknownTarget: '', candidates: async () => [], scan: async () => ({ ok: false, reason: 'unused' }) }
-    scheduler = new Scheduler({ schedules, executors: { ssh, agent: unused }, clock, log: pino({ level: 'silent' }), pollMs: 60_000, onRunFinished: (run) => finished.emit('run', run) })
+    scheduler = new Scheduler({ schedules, executors: { ssh, agent: unused }, clock, log: logged.log, pollMs: 60_000, onRunFinished: (run) => finished.emit('run', run) })
   })
   afterEach(async () => {
     await scheduler?.stop()
@@ -103,6 +105,12 @@ describe.skipIf(!available)('ssh schedules into the collector store', () => {
     expect(await store.nodeHistory(scan!.nodeId, 10)).toHaveLength(1)
     expect(await nodes.get('self')).toMatchObject({ nodeId: scan!.nodeId, lastError: null })
     expect(await nodes.hostKey(`[127.0.0.1]:${sshd.port}`)).toMatchObject({ keyType: 'ssh-ed25519', fingerprint: sshd.hostKeyFingerprint, refused: null })
+
+    // The log tells what happened, with fixed messages, and never carries the key.
+    const lines = logged.lines()
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['schedule run started', 'host key pinned on first use', 'ssh scan stored', 'schedule run finished']))
+    const keyBody = sshd.clientKey.split('\n').filter((l) => l && !l.startsWith('-----'))
+    for (const part of keyBody) expect(JSON.stringify(lines)).not.toContain(part)
   }, 240_000)
 
   it('refuses a changed host key: the run fails with the reason, the finding fails, trusting the checked key resolves it', async () => {
