@@ -1,7 +1,7 @@
 import type { InterfaceKind } from '../../../rules/facts/network.js'
 import type { Host } from '../../host/host.js'
 import { commandStdout, fileText, missing, ok, type Evidence } from '../evidence.js'
-import { parseDefaultRoutes, parseIpAddr, parseIpLink, type AddressInfo, type DefaultRoute, type LinkInfo } from './ip-json.js'
+import { parseDefaultRoutes, parseIpAddr, parseIpLink, parseIpOnelineAddr, type AddressInfo, type DefaultRoute, type LinkInfo } from './ip-json.js'
 import { parseProcIpv6Route, parseProcRoute } from './proc-routes.js'
 import { linkFromSysfs, parseProcVlanConfig, sysfsKind, type SysfsLink, type VlanConfigEntry } from './sysfs-links.js'
 
@@ -31,8 +31,16 @@ export async function gatherLinks(host: Host): Promise<Evidence<GatheredLinks>> 
   }
 
   const addrText = commandStdout(addrArgv, addrResult)
-  const addresses = addrText.ok ? parseIpAddr(addrText.value) : null
-  const addressesError = addresses !== null ? null : addrText.ok ? `${addrArgv.join(' ')}: unexpected output` : addrText.reason
+  let addresses = addrText.ok ? parseIpAddr(addrText.value) : null
+  let addressesError = addresses !== null ? null : addrText.ok ? `${addrArgv.join(' ')}: unexpected output` : addrText.reason
+  if (addresses === null && !(!addrText.ok && 'error' in addrResult && addrResult.error === 'ENOENT')) {
+    // An `ip` without JSON (BusyBox): its one-line format.
+    const onelineArgv = ['ip', '-o', 'addr', 'show']
+    const oneline = commandStdout(onelineArgv, await host.run(onelineArgv, ipTimeout))
+    addresses = oneline.ok ? parseIpOnelineAddr(oneline.value) : null
+    if (addresses !== null) addressesError = null
+    else addressesError = `${addressesError}; ${oneline.ok ? `${onelineArgv.join(' ')}: unexpected output` : oneline.reason}`
+  }
   return ok({ links, addresses, addressesError })
 }
 

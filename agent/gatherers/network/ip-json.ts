@@ -120,6 +120,31 @@ export function parseIpAddr(text: string): Map<string, AddressInfo[]> | null {
   return byInterface
 }
 
+/**
+ * `ip -o addr show` (one line per address: `2: eth0    inet 10.0.0.5/24 brd … scope global eth0\ …`),
+ * the fallback for an `ip` without JSON (BusyBox, iproute2 before 4.13). `peer` addresses
+ * of point-to-point links keep the local one. Null when no line has that shape.
+ */
+export function parseIpOnelineAddr(text: string): Map<string, AddressInfo[]> | null {
+  const byInterface = new Map<string, AddressInfo[]>()
+  let seen = false
+  for (const line of text.split('\n')) {
+    const match = /^\d+:\s+([^\s@]+)(?:@\S+)?\s+(inet6?)\s+([0-9A-Fa-f.:]+)(?:\/(\d+))?(?:\s+peer\s+\S+?\/(\d+))?(.*)$/.exec(line.trim())
+    if (!match) continue
+    seen = true
+    const [, name, family, address, prefix, peerPrefix, rest] = match
+    const scope = /\bscope\s+(\S+)/.exec(rest ?? '')?.[1] ?? null
+    const entry: AddressInfo = {
+      address: address!,
+      prefixLength: Number(prefix ?? peerPrefix ?? (family === 'inet' ? 32 : 128)),
+      family: family === 'inet' ? 'ipv4' : 'ipv6',
+      scope,
+    }
+    byInterface.set(name!, [...(byInterface.get(name!) ?? []), entry])
+  }
+  return seen ? byInterface : null
+}
+
 export interface DefaultRoute {
   target: string
   family: 'ipv4' | 'ipv6'

@@ -134,20 +134,24 @@ describe('gatherNetwork fallbacks and failures', () => {
     expect(statuses(findings, 'net.mgmt-services-private')).toMatchObject({ 'tcp 0.0.0.0:9200': 'fail', 'tcp *:2375': 'fail', 'tcp 10.10.0.1:5432': 'pass' })
   })
 
+  it('with an ip that has no JSON (BusyBox): links from /sys/class/net, addresses from ip -o addr', async () => {
+    const snapshot = snapshotFixture('netns-default.snapshot.json')
+    const noJson = { stdout: '', stderr: "ip: invalid option -- 'j'\n", exitCode: 1 }
+    for (const key of Object.keys(snapshot.commands).filter((k) => k.startsWith('ip '))) snapshot.commands[key] = noJson
+    snapshot.commands['ip -o addr show'] = { stdout: fixture('netns-ip-o-addr-show.txt'), stderr: '', exitCode: 0 }
+    addSysfs(snapshot)
+    const { network, errors, findings } = await scan(snapshot)
+    expect(errors['network.interfaces']).toBeUndefined()
+    expect(network.interfaces!.map((i) => `${i.target}:${i.kind}:${i.zone}`)).toEqual(['br0:bridge:private', 'lo:loopback:loopback', 'v0:other:link-local', 'v1:other:public'])
+    expect(statuses(findings, 'net.mgmt-services-private')).toMatchObject({ 'tcp 0.0.0.0:3306': 'fail', 'tcp 0.0.0.0%br0:9200': 'pass' })
+  })
+
   it('takes the inventory from /sys/class/net when ip is missing, and errors what needs addresses', async () => {
     const snapshot = snapshotFixture('netns-default.snapshot.json')
     for (const key of Object.keys(snapshot.commands).filter((k) => k.startsWith('ip '))) snapshot.commands[key] = { error: 'ENOENT', message: 'ip: command not found' }
-    const sys = JSON.parse(fixture('netns-sys-class-net.json')) as Record<string, Record<string, unknown>>
-    snapshot.dirs['/sys/class/net'] = { entries: Object.keys(sys) }
-    for (const [name, files] of Object.entries(sys)) {
-      snapshot.dirs[`/sys/class/net/${name}`] = { entries: files.entries as string[] }
-      for (const file of ['uevent', 'operstate', 'flags', 'mtu', 'address', 'type']) {
-        const content = files[file]
-        snapshot.files[`/sys/class/net/${name}/${file}`] = typeof content === 'string' ? { content } : { error: 'ENOENT', message: 'missing' }
-      }
-    }
-    snapshot.files['/proc/net/vlan/config'] = { error: 'ENOENT', message: '/proc/net/vlan/config: no such file or directory' }
+    addSysfs(snapshot)
     const { network, errors, findings } = await scan(snapshot, {
+
       requiredNetworks: ['mgmt', 'backup'],
       networks: [
         { name: 'mgmt', zone: 'private', interfaces: ['br0'] },
@@ -219,3 +223,17 @@ describe('gatherNetwork fallbacks and failures', () => {
     )
   })
 })
+
+/** /sys/class/net as captured in the namespace (netns-sys-class-net.json), into a snapshot. */
+function addSysfs(snapshot: Snapshot): void {
+  const sys = JSON.parse(fixture('netns-sys-class-net.json')) as Record<string, Record<string, unknown>>
+  snapshot.dirs['/sys/class/net'] = { entries: Object.keys(sys) }
+  for (const [name, files] of Object.entries(sys)) {
+    snapshot.dirs[`/sys/class/net/${name}`] = { entries: files.entries as string[] }
+    for (const file of ['uevent', 'operstate', 'flags', 'mtu', 'address', 'type']) {
+      const content = files[file]
+      snapshot.files[`/sys/class/net/${name}/${file}`] = typeof content === 'string' ? { content } : { error: 'ENOENT', message: 'missing' }
+    }
+  }
+  snapshot.files['/proc/net/vlan/config'] = { error: 'ENOENT', message: '/proc/net/vlan/config: no such file or directory' }
+}

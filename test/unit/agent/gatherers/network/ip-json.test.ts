@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseDefaultRoutes, parseIpAddr, parseIpLink } from '../../../../../agent/gatherers/network/ip-json.js'
+import { parseDefaultRoutes, parseIpAddr, parseIpLink, parseIpOnelineAddr } from '../../../../../agent/gatherers/network/ip-json.js'
 import { fixture } from './fixture.js'
 
 describe('parseIpLink', () => {
@@ -52,6 +52,26 @@ describe('parseIpAddr', () => {
     ])
     expect(byInterface.get('v1')!.map((a) => a.address)).toEqual(['203.0.113.10', '2001:db8:10::1', 'fe80::a4a1:eeff:fe38:2cb7'])
     expect(byInterface.get('v0')!.map((a) => a.scope)).toEqual(['link'])
+  })
+})
+
+describe('parseIpOnelineAddr', () => {
+  it('gives the same addresses as the JSON form (captured together in a namespace)', () => {
+    const fromJson = parseIpAddr(fixture('netns-ip-j-addr-show.json'))!
+    const fromText = parseIpOnelineAddr(fixture('netns-ip-o-addr-show.txt'))!
+    expect([...fromText.keys()]).toEqual(['lo', 'br0', 'v0', 'v1'])
+    for (const [name, addresses] of fromText) {
+      expect(addresses.map((a) => [a.address, a.prefixLength, a.family, a.scope]), name).toEqual(fromJson.get(name)!.map((a) => [a.address, a.prefixLength, a.family, a.scope]))
+    }
+  })
+
+  it('reads BusyBox-style lines with a peer and an @parent suffix, and refuses other text', () => {
+    const text = '5: wg0    inet 10.8.0.1 peer 10.8.0.2/32 scope global wg0\n7: eth0.100@eth0    inet 10.20.0.11/24 brd 10.20.0.255 scope global eth0.100\n'
+    expect([...parseIpOnelineAddr(text)!]).toEqual([
+      ['wg0', [{ address: '10.8.0.1', prefixLength: 32, family: 'ipv4', scope: 'global' }]],
+      ['eth0.100', [{ address: '10.20.0.11', prefixLength: 24, family: 'ipv4', scope: 'global' }]],
+    ])
+    expect(parseIpOnelineAddr("ip: invalid option -- 'j'")).toBeNull()
   })
 })
 
