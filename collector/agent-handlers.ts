@@ -27,6 +27,8 @@ export function scoredWith(state: ScoringState): string {
 export function createAgentHandlers(deps: {
   store: Store
   queue: IngestQueue
+  /** Records last seen / version / interval (batched by the gateway). */
+  touch: (agentId: string, seen: { lastSeen: string; agentVersion?: string; hostname?: string; intervalMs?: number }) => void
   scoring: () => ScoringState
   collectorVersion: string
   heartbeatMs: number
@@ -42,7 +44,7 @@ export function createAgentHandlers(deps: {
       session.send({ v: protocolVersion, type: 'welcome', agentId: session.agent.id, collectorVersion: deps.collectorVersion, rulesVersion: state.ruleSet.version, heartbeatMs: deps.heartbeatMs })
       if (state.rulesPack && message.rulesVersion !== state.ruleSet.version) session.send(state.rulesPack)
       if (message.spool.dropped > 0) session.log.warn({ dropped: message.spool.dropped, pending: message.spool.pending }, 'agent spool dropped reports')
-      await deps.store.touchAgent(session.agent.id, {
+      deps.touch(session.agent.id, {
         lastSeen: deps.clock().toISOString(),
         agentVersion: message.agentVersion,
         hostname: message.hostname,

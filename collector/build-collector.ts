@@ -8,6 +8,7 @@ import { rulesDigest } from '../agent/wire/rules-digest.js'
 import { postureVersion } from '../agent/version.js'
 import { loadRuleSet, type RuleSet } from '../rules/load-rules.js'
 import { errorMessage } from '../rules/posture-error.js'
+import type { Waiver } from '../rules/waivers.js'
 import { createAgentHandlers, scoredWith, type ScoringState } from './agent-handlers.js'
 import { backupNow, scheduleBackups } from './backup-schedule.js'
 import { loadOrCreateTlsIdentity, type TlsIdentity } from './certificate/self-signed-cert.js'
@@ -52,6 +53,9 @@ export interface Collector {
   /** Reloads rule files and waivers; re-scores nodes and pushes the rule pack when they changed. */
   reloadRules(): Promise<{ version: string; changed: boolean; rescored: number }>
   rescore(): Promise<number>
+  /** Adds or replaces a waiver, then re-scores the nodes it may change. */
+  putWaiver(waiver: Waiver): Promise<number>
+  removeWaiver(id: string): Promise<number>
   backup(): Promise<string>
   close(): Promise<void>
 }
@@ -84,7 +88,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     const queue = new IngestQueue(store, config.store.maxBatchReports)
     const events = new EventEmitter<CollectorEvents>()
     const collectorVersion = postureVersion()
-    const handlers = createAgentHandlers({ store, queue, scoring, collectorVersion, heartbeatMs: config.agents.heartbeatMs, clock, log })
+    const handlers = createAgentHandlers({ store, queue, touch: (id, seen) => gateway.touches.touch(id, seen), scoring, collectorVersion, heartbeatMs: config.agents.heartbeatMs, clock, log })
     const report = handlers.report
     handlers.report = async (session, message) => {
       await report(session, message)
@@ -152,6 +156,11 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     for (const plugin of deps.plugins ?? []) await plugin(app, ctx)
 
     const rescore = () => rescoreStaleNodes({ store, queue, state, now: clock(), log })
+    const waiversChanged = async () => {
+      await store.setSetting('waivers.version', String(state.waiversVersion + 1))
+      state = await scoringState(store, ruleSet, config.rulesDirs)
+      return rescore()
+    }
     let listening: string | null = null
     const timers: (() => void)[] = []
 
@@ -177,6 +186,14 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
         const rescored = changed ? await rescore() : 0
         log.info({ version: ruleSet.version, changed, rescored }, 'rules reloaded')
         return { version: ruleSet.version, changed, rescored }
+      },
+      async putWaiver(waiver) {
+        await store.putWaiver(waiver, clock())
+        return waiversChanged()
+      },
+      async removeWaiver(id) {
+        if (!(await store.deleteWaiver(id))) return 0
+        return waiversChanged()
       },
       async start(options = {}) {
         try {

@@ -99,6 +99,12 @@ export class SqliteStore implements Store {
     this.#s.touchAgent.run({ id, lastSeen: seen.lastSeen, agentVersion: seen.agentVersion ?? null, hostname: seen.hostname ?? null, intervalMs: seen.intervalMs ?? null })
   }
 
+  async touchAgents(touches: ReadonlyMap<string, { lastSeen: string; agentVersion?: string; hostname?: string; intervalMs?: number }>): Promise<void> {
+    this.db.transaction(() => {
+      for (const [id, seen] of touches) this.#s.touchAgent.run({ id, lastSeen: seen.lastSeen, agentVersion: seen.agentVersion ?? null, hostname: seen.hostname ?? null, intervalMs: seen.intervalMs ?? null })
+    })()
+  }
+
   async createApiToken(row: ApiTokenRow): Promise<void> {
     this.#s.insertApiToken.run({ id: row.id, secretHash: row.secretHash, role: row.role, name: row.name, createdAt: row.createdAt })
   }

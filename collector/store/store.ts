@@ -130,6 +130,8 @@ export interface Store {
   /** Agents revoked at or after `since` (the collector closes their connections). */
   revokedAgentsSince(since: string): Promise<string[]>
   touchAgent(id: string, seen: { lastSeen: string; agentVersion?: string; hostname?: string; intervalMs?: number }): Promise<void>
+  /** Many touches in one transaction (the gateway buffers them: one commit, not one per connection). */
+  touchAgents(touches: ReadonlyMap<string, { lastSeen: string; agentVersion?: string; hostname?: string; intervalMs?: number }>): Promise<void>
 
   createApiToken(row: ApiTokenRow): Promise<void>
   findApiToken(id: string): Promise<ApiTokenRow | null>

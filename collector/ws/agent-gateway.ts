@@ -9,6 +9,7 @@ import { errorMessage } from '../../rules/posture-error.js'
 import { parseToken, secretMatches } from '../auth/secret-token.js'
 import type { AgentRow, Store } from '../store/store.js'
 import { AgentSession, type SessionHandlers, type SessionLimits } from './agent-session.js'
+import { AgentTouches } from './agent-touches.js'
 
 /**
  * Where agents connect: authenticates in the HTTP `upgrade` event (before any WebSocket
@@ -28,6 +29,8 @@ export class AgentGateway {
   readonly #options: GatewayOptions
   readonly #clock: () => number
   readonly #sessions = new Map<string, AgentSession>()
+  /** Last-seen times, written in batches. */
+  readonly touches: AgentTouches
   #heartbeat: NodeJS.Timeout | null = null
 
   constructor(store: Store, handlers: SessionHandlers, options: GatewayOptions, log: Logger, clock: () => number = Date.now) {
@@ -36,6 +39,7 @@ export class AgentGateway {
     this.#options = options
     this.#log = log
     this.#clock = clock
+    this.touches = new AgentTouches(store, log)
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, perMessageDeflate: false })
   }
 
@@ -77,7 +81,7 @@ export class AgentGateway {
     session.onClose((code) => {
       if (this.#sessions.get(agent.id) === session) this.#sessions.delete(agent.id)
       log.info({ closeCode: code }, 'agent disconnected')
-      void this.#store.touchAgent(agent.id, { lastSeen: new Date(this.#clock()).toISOString() }).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not record last seen'))
+      this.touches.touch(agent.id, { lastSeen: new Date(this.#clock()).toISOString() })
     })
   }
 
@@ -143,6 +147,7 @@ export class AgentGateway {
       }
     })
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()))
+    await this.touches.close()
   }
 }
 
