@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { readConfigFile } from '../agent/config-file.js'
 import { PostureError } from '../rules/posture-error.js'
 import { schedulesConfigSchema } from './schedule/schedule-config.js'
+import { alertsConfigSchema } from './alerts/alert-config.js'
 
 /**
  * The collector's configuration: one strict schema (a misspelled key is an error), secure
@@ -69,6 +70,8 @@ export const collectorConfigSchema = z
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().prefault({}),
     /** Scheduled scans and agentless SSH scanning (collector/schedule/schedule-config.ts). */
     schedules: schedulesConfigSchema.prefault({}),
+    /** Webhook alerts (collector/alerts/alert-config.ts). */
+    alerts: alertsConfigSchema.prefault({}),
   })
   .strict()
 

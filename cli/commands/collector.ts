@@ -6,6 +6,8 @@ import { buildCollector } from '../../collector/build-collector.js'
 import { createDashboard } from '../../collector/http/routes/dashboard.js'
 import { createSchedules } from '../../collector/schedule/schedules-plugin.js'
 import { scheduleSubcommand, sshNodeSubcommand } from './collector-schedule.js'
+import { webhookSubcommand } from './collector-webhook.js'
+import { createAlerts } from '../../collector/alerts/alerts-plugin.js'
 import { createApiToken, createJoinString, createUserWithOneTimePassword, openAdminStore, parseLabels } from '../../collector/collector-admin.js'
 import { readCollectorConfigFile, resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
 import { roles, type Role } from '../../collector/store/store.js'
@@ -19,6 +21,7 @@ const help = `Usage: posture collector [options]
        posture collector agents [--data DIR]
        posture collector schedule add|list|runs|enable|disable|remove ... [--data DIR]
        posture collector ssh-node add|list|remove|trust ... [--data DIR]
+       posture collector webhook add|list|remove|test ... [--data DIR]
 
 Runs the collector: agents stream findings to it over WebSocket (TLS), it scores every
 node and keeps the history in SQLite under --data, and serves the JSON API.
@@ -41,6 +44,7 @@ Subcommands (they work beside a running collector):
   agents      list enrolled agents
   schedule    scheduled audit scans through agents or over SSH (posture collector schedule --help)
   ssh-node    nodes scanned over SSH without an agent (posture collector ssh-node --help)
+  webhook     alert destinations: webhooks, generic JSON or Slack (posture collector webhook --help)
 
 Examples:
   posture collector --data /var/lib/posture --listen 0.0.0.0:8443
@@ -52,6 +56,7 @@ type Sub = (args: string[], io: CliIO) => Promise<number>
 const subcommands: Record<string, Sub> = {
   schedule: scheduleSubcommand,
   'ssh-node': sshNodeSubcommand,
+  webhook: webhookSubcommand,
   token: async (args, io) => {
     const { values } = parseCommandArgs('collector token', args, { data: { type: 'string' }, labels: { type: 'string' }, ttl: { type: 'string' }, url: { type: 'string' } })
     if (values.help) return printHelp(io)
@@ -152,8 +157,9 @@ export const collectorCommand: Command = {
     const fromFile = values.config !== undefined ? readCollectorConfigFile(values.config) : {}
     const config = resolveCollectorConfig(fromFile, overrides, io.cwd)
     const dashboard = createDashboard()
-    const schedules = createSchedules({ env: io.env })
-    const collector = await buildCollector(config, { authorize: dashboard.authorize, plugins: [dashboard.plugin, schedules.plugin] })
+    const alerts = createAlerts()
+    const schedules = createSchedules({ env: io.env, onRunFinished: alerts.onRunFinished })
+    const collector = await buildCollector(config, { authorize: dashboard.authorize, plugins: [dashboard.plugin, schedules.plugin, alerts.plugin] })
     try {
       const url = await collector.start()
       io.stderr.write(`posture collector: listening on ${url} (data ${config.dataDir})\n`)

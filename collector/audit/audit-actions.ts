@@ -20,7 +20,10 @@ export const auditActions = [
   'scan.request',
   'schedule.change',
   'ssh-node.change',
+  'webhook.change',
   'export.create',
+  'evidence.attach',
+  'evidence.remove',
   'agent.revoke',
 ] as const
 export type AuditAction = (typeof auditActions)[number]

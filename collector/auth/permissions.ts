@@ -12,6 +12,7 @@ export const permissionRoles = {
   'scan.request': ['admin', 'operator'],
   'waivers.write': ['admin', 'operator'],
   'schedules.write': ['admin', 'operator'],
+  'alerts.manage': ['admin', 'operator'],
   'users.manage': ['admin'],
   'tokens.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>

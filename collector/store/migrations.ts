@@ -1,8 +1,10 @@
+import { alertsSql } from '../alerts/alert-schema.js'
 import { auditLogSql } from '../audit/audit-schema.js'
 import { authSql } from '../auth/auth-schema.js'
 import { dashboardReadModelSql } from './dashboard-schema.js'
 import { scheduleSql } from '../schedule/schedule-schema.js'
 import { sshSql } from '../ssh/ssh-schema.js'
+import { manualEvidenceSql } from '../evidence/evidence-schema.js'
 
 /**
  * The collector's schema, as numbered migrations tracked by SQLite's `user_version`
@@ -154,4 +156,6 @@ CREATE TABLE api_tokens (
   },
   { version: 2, name: 'dashboard: sessions, TOTP, recovery codes, audit log, daily scores, read-model indexes', sql: authSql + auditLogSql + dashboardReadModelSql },
   { version: 3, name: 'scheduled scans and run history, agentless SSH nodes and pinned host keys', sql: scheduleSql + sshSql },
+  { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: alertsSql },
+  { version: 4, name: 'evidence: manual evidence attached to framework controls', sql: manualEvidenceSql },
 ]

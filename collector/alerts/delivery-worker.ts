@@ -1,0 +1,110 @@
+import type { AlertLog } from './alert-log.js'
+import { errorMessage } from '../../rules/posture-error.js'
+import { backoffMs } from './backoff.js'
+import { sendWebhook } from './send-webhook.js'
+import type { OutboxItem, SqliteAlerts } from './sqlite-alerts.js'
+import { redactUrl } from './webhook-spec.js'
+
+export interface DeliveryOptions {
+  concurrency: number
+  timeoutMs: number
+  maxAttempts: number
+  backoffBaseMs: number
+  backoffMaxMs: number
+  pollMs: number
+}
+
+export interface DeliveryDeps {
+  alerts: SqliteAlerts
+  options: DeliveryOptions
+  clock: () => Date
+  log: AlertLog
+  userAgent: string
+  random?: () => number
+}
+
+/**
+ * Sends the outbox: at most `concurrency` requests in flight, each bounded by `timeoutMs`;
+ * a failure is retried with exponential backoff and jitter until `maxAttempts`, every
+ * attempt in the delivery log. Woken when messages are queued, and every `pollMs` for
+ * retries that come due (and messages queued by another process: the CLI's test send).
+ * Runs beside ingest on the event loop and never blocks it: all waiting is on sockets.
+ */
+export class DeliveryWorker {
+  readonly #deps: DeliveryDeps
+  readonly #inFlight = new Map<number, Promise<void>>()
+  #timer: NodeJS.Timeout | null = null
+  #running = false
+
+  constructor(deps: DeliveryDeps) {
+    this.#deps = deps
+  }
+
+  start(): void {
+    if (this.#running) return
+    this.#running = true
+    this.#timer = setInterval(() => this.wake(), this.#deps.options.pollMs)
+    this.#timer.unref()
+    this.wake()
+  }
+
+  /** Stops taking new messages and waits for those in flight (each bounded by the timeout). */
+  async stop(): Promise<void> {
+    this.#running = false
+    if (this.#timer) clearInterval(this.#timer)
+    this.#timer = null
+    await Promise.all(this.#inFlight.values())
+  }
+
+  /** Starts whatever is due, up to the concurrency limit. */
+  wake(): void {
+    if (!this.#running) return
+    const { alerts, options, clock, log } = this.#deps
+    const free = options.concurrency - this.#inFlight.size
+    if (free <= 0) return
+    let due: OutboxItem[]
+    try {
+      due = alerts.due(clock(), free, new Set(this.#inFlight.keys()))
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'alert outbox read failed')
+      return
+    }
+    for (const item of due) {
+      const done = this.#deliver(item)
+        .catch((err: unknown) => log.error({ err: errorMessage(err), outboxId: item.id }, 'alert delivery failed unexpectedly'))
+        .finally(() => {
+          this.#inFlight.delete(item.id)
+          this.wake()
+        })
+      this.#inFlight.set(item.id, done)
+    }
+  }
+
+  async #deliver(item: OutboxItem): Promise<void> {
+    const { alerts, options, clock, log } = this.#deps
+    const webhook = alerts.webhookWithSecret(item.webhookId)
+    if (!webhook) {
+      alerts.recordAttempt(item, { at: clock(), outcome: 'failed', httpStatus: null, error: 'destination removed', durationMs: 0, nextAttemptAt: null })
+      return
+    }
+    const result = await sendWebhook(webhook, item.body, { messageId: item.messageId, userAgent: this.#deps.userAgent }, options.timeoutMs)
+    const attempt = item.attempts + 1
+    const at = clock()
+    const fields = { webhookId: webhook.id, destination: redactUrl(webhook.url), messageId: item.messageId, attempt, httpStatus: result.httpStatus }
+    if (result.ok) {
+      alerts.recordAttempt(item, { at, outcome: 'delivered', httpStatus: result.httpStatus, error: null, durationMs: result.durationMs, nextAttemptAt: null })
+      log.debug(fields, 'alert delivered')
+      return
+    }
+    if (attempt >= options.maxAttempts) {
+      alerts.recordAttempt(item, { at, outcome: 'failed', httpStatus: result.httpStatus, error: result.error, durationMs: result.durationMs, nextAttemptAt: null })
+      log.error({ ...fields, reason: result.error }, 'alert undeliverable; giving up')
+      return
+    }
+    const wait = backoffMs(attempt, options.backoffBaseMs, options.backoffMaxMs, (this.#deps.random ?? Math.random)())
+    alerts.recordAttempt(item, { at, outcome: 'retry', httpStatus: result.httpStatus, error: result.error, durationMs: result.durationMs, nextAttemptAt: new Date(at.getTime() + wait) })
+    log.warn({ ...fields, reason: result.error, retryInMs: wait }, 'alert delivery failed; will retry')
+    // Retries shorter than the poll interval are not left waiting for it.
+    if (wait < options.pollMs) setTimeout(() => this.wake(), wait + 1).unref()
+  }
+}
