@@ -1,0 +1,139 @@
+import { z } from 'zod'
+import { verifyAuditChain, type AuditEntry } from '../audit/audit-chain.js'
+import { SqliteAuditLog } from '../audit/sqlite-audit-log.js'
+import { gradeSchema } from '../../rules/scoring.js'
+import { severitySchema } from '../../rules/severity.js'
+import { statusSchema, waiverRefSchema } from '../../rules/finding.js'
+import { waiverSchema, type Waiver } from '../../rules/waivers.js'
+import type { Db } from '../store/sqlite-open.js'
+import { auditEntrySchema } from './audit-excerpt.js'
+import type { EvidenceFinding, EvidenceScan, ExportWindow, ManualEvidence } from './evidence-model.js'
+import type { EvidenceSource, ScanWithFindings } from './evidence-source.js'
+import type { ManualEvidenceStore } from './manual-evidence-store.js'
+
+/**
+ * The evidence source over the collector's SQLite store. Reads node by node: a node's
+ * scans in the window (agent and SSH scans, not re-scores), each with its findings, one
+ * node per batch, so memory holds one node's window at a time. Parameterized SQL only.
+ */
+const labelsSchema = z.record(z.string(), z.string())
+
+interface ScanRow {
+  pk: number
+  scan_id: string
+  node_id: string
+  started_at: string
+  finished_at: string
+  rules_version: string
+  posture_version: string
+  source: string
+  score: number | null
+  score_without: number | null
+  grade: string | null
+}
+
+interface FindingRow {
+  rule: string
+  target: string
+  domain: string
+  severity: string
+  status: string
+  message: string
+  evidence: string | null
+  waiver: string | null
+}
+
+export class SqliteEvidenceSource implements EvidenceSource {
+  readonly #db: Db
+  readonly #manual: ManualEvidenceStore
+  readonly #s
+
+  constructor(db: Db, manual: ManualEvidenceStore) {
+    this.#db = db
+    this.#manual = manual
+    this.#s = {
+      nodes: db.prepare<[], { id: string; hostname: string; labels: string }>('SELECT id, hostname, labels FROM nodes ORDER BY id'),
+      scans: db.prepare<[string, string, string], ScanRow>(`
+        SELECT pk, scan_id, node_id, started_at, finished_at, rules_version, posture_version, source, score,
+          json_extract(score_json, '$.scoreWithoutWaivers') AS score_without, grade
+        FROM scans WHERE node_id = ? AND kind = 'scan' AND finished_at >= ? AND finished_at < ? ORDER BY finished_at, pk`),
+      findings: db.prepare<[number], FindingRow>('SELECT rule, target, domain, severity, status, message, evidence, waiver FROM findings WHERE scan_pk = ? ORDER BY rule, target'),
+      audit: db.prepare<[string, string], Record<string, unknown>>('SELECT * FROM audit_log WHERE at >= ? AND at < ? ORDER BY seq'),
+      waivers: db.prepare<[], { spec: string }>('SELECT spec FROM waivers ORDER BY id'),
+      prior: db.prepare<[string, string, string], { failing_since: string | null }>("SELECT failing_since FROM finding_lifecycle WHERE node_id = ? AND rule = ? AND target = ? AND state = 'open'"),
+    }
+  }
+
+  #nodes(labels: Record<string, string>): { id: string; hostname: string; labels: Record<string, string> }[] {
+    return this.#s.nodes
+      .all()
+      .map((n) => ({ id: n.id, hostname: n.hostname, labels: labelsSchema.parse(JSON.parse(n.labels)) }))
+      .filter((n) => Object.entries(labels).every(([k, v]) => n.labels[k] === v))
+  }
+
+  #scan(row: ScanRow, node: { hostname: string; labels: Record<string, string> }): EvidenceScan {
+    return {
+      scanId: row.scan_id, nodeId: row.node_id, hostname: node.hostname, labels: node.labels, startedAt: row.started_at, finishedAt: row.finished_at,
+      rulesVersion: row.rules_version, postureVersion: row.posture_version, source: row.source, score: row.score, scoreWithoutWaivers: row.score_without,
+      grade: row.grade === null ? null : gradeSchema.parse(row.grade),
+    }
+  }
+
+  async *scanBatches(window: ExportWindow, labels: Record<string, string>): AsyncIterable<ScanWithFindings[]> {
+    const [from, to] = [window.from.toISOString(), window.to.toISOString()]
+    for (const node of this.#nodes(labels)) {
+      const batch = this.#s.scans.all(node.id, from, to).map((row) => ({ scan: this.#scan(row, node), findings: this.#s.findings.all(row.pk).map(toFinding) }))
+      if (batch.length > 0) yield batch
+    }
+  }
+
+  async *scanList(window: ExportWindow, labels: Record<string, string>): AsyncIterable<EvidenceScan[]> {
+    const [from, to] = [window.from.toISOString(), window.to.toISOString()]
+    for (const node of this.#nodes(labels)) {
+      const scans = this.#s.scans.all(node.id, from, to).map((row) => this.#scan(row, node))
+      if (scans.length > 0) yield scans
+    }
+  }
+
+  async waivers(): Promise<Waiver[]> {
+    return this.#s.waivers.all().map((r) => waiverSchema.parse(JSON.parse(r.spec)))
+  }
+
+  async manualEvidence(framework: string): Promise<ManualEvidence[]> {
+    return this.#manual.list(framework)
+  }
+
+  manualEvidenceContent(item: ManualEvidence): AsyncIterable<Buffer> {
+    return this.#manual.content(item)
+  }
+
+  *auditEntries(window: ExportWindow): Iterable<AuditEntry> {
+    for (const row of this.#s.audit.all(window.from.toISOString(), window.to.toISOString())) {
+      yield auditEntrySchema.parse({
+        seq: row.seq, at: row.at, actor: row.actor, action: row.action, target: row.target, outcome: row.outcome, ip: row.ip,
+        details: JSON.parse(String(row.details)), prevHash: row.prev_hash, hash: row.hash,
+      }) as AuditEntry
+    }
+  }
+
+  verifyAuditChain() {
+    return verifyAuditChain(new SqliteAuditLog(this.#db).entries())
+  }
+
+  priorFailingSince(nodeId: string, rule: string, target: string): string | null {
+    return this.#s.prior.get(nodeId, rule, target)?.failing_since ?? null
+  }
+}
+
+function toFinding(row: FindingRow): EvidenceFinding {
+  return {
+    rule: row.rule,
+    target: row.target,
+    domain: row.domain,
+    severity: severitySchema.parse(row.severity),
+    status: statusSchema.parse(row.status),
+    message: row.message,
+    evidence: row.evidence === null ? null : JSON.parse(row.evidence),
+    waiver: row.waiver === null ? null : waiverRefSchema.parse(JSON.parse(row.waiver)),
+  }
+}
