@@ -156,6 +156,6 @@ CREATE TABLE api_tokens (
   },
   { version: 2, name: 'dashboard: sessions, TOTP, recovery codes, audit log, daily scores, read-model indexes', sql: authSql + auditLogSql + dashboardReadModelSql },
   { version: 3, name: 'scheduled scans and run history, agentless SSH nodes and pinned host keys', sql: scheduleSql + sshSql },
-  { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: alertsSql },
   { version: 4, name: 'evidence: manual evidence attached to framework controls', sql: manualEvidenceSql },
+  { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: alertsSql },
 ]
