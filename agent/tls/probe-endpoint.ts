@@ -74,19 +74,20 @@ export async function probeTlsEndpoint(options: ProbeOptions): Promise<TlsProbeR
   }
   const settle = <T>(promise: Promise<T>) => promise.then((value) => ({ value }), (error: unknown) => ({ error }))
   const trustedHandshake = settle(nodeHandshake(endpoint, options.trustStore.trusted))
-  const sentHandshake = settle(nodeHandshake(endpoint, options.trustStore.empty))
   const enumeration = await enumerateEndpoint(endpoint, createLimiter(options.concurrency)).catch(async (err: unknown) => {
-    await Promise.all([trustedHandshake, sentHandshake])
+    await trustedHandshake
     throw err
   })
   const trusted = await trustedHandshake
-  const sent = await sentHandshake
 
   const rawChain = enumeration.certificates
   let certificate: CertificateEvidence | null = null
   if ('value' in trusted) {
     const handshake = trusted.value
-    const sentChain = rawChain ?? ('value' in sent ? sent.value.chain : handshake.chain)
+    // TLS 1.3 encrypts the Certificate message: with no TLS ≤ 1.2 flight to read it from,
+    // a handshake that trusts nothing shows the chain exactly as sent.
+    const sent = rawChain ? null : await settle(nodeHandshake(endpoint, options.trustStore.empty))
+    const sentChain = rawChain ?? (sent && 'value' in sent ? sent.value.chain : handshake.chain)
     certificate = {
       sent: sentChain.map(derToPem),
       verified: handshake.chain.map(derToPem),

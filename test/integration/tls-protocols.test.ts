@@ -112,6 +112,18 @@ describe('TLS protocol and cipher enumeration on real servers', { timeout: 60_00
     expect(statusOf(report, 'tls.grade')).toBe('pass')
   })
 
+  it('TLS 1.3 only: the chain as sent comes from a handshake that trusts nothing', async () => {
+    const { report, endpoint } = await probe('node-tls13-only')
+    expect(endpoint.protocols).toEqual(['TLSv1.3'])
+    expect(endpoint.secureRenegotiation).toBeNull()
+    expect(endpoint.certificate!.chain.map((c) => c.subject)).toEqual(['CN=localhost', 'CN=Posture Test Intermediate CA'])
+    expect(endpoint.certificate).toMatchObject({ trusted: true, chainComplete: true })
+    // Modern only asks for an ECDSA key besides: the RSA leaf is signed by the EC intermediate.
+    expect(endpoint.mozilla!.modern.differences).toEqual(['certificate key type rsa (modern wants ec)'])
+    expect(statusOf(report, 'tls.protocol.legacy-disabled')).toBe('pass')
+    expect(endpoint.grade!.grade).toBe('A+')
+  })
+
   it.skipIf(!available('openssl-static-rsa'))('static-RSA suites (openssl s_server): forward secrecy fails, weak ciphers pass', async () => {
     const { report, endpoint } = await probe('openssl-static-rsa')
     expect(endpoint.ciphers!.map((c) => c.name).sort()).toEqual(['TLS_RSA_WITH_AES_128_GCM_SHA256', 'TLS_RSA_WITH_AES_256_GCM_SHA384'])
@@ -120,6 +132,18 @@ describe('TLS protocol and cipher enumeration on real servers', { timeout: 60_00
     expect(fs.message).toContain('TLSv1.2 TLS_RSA_WITH_AES_128_GCM_SHA256')
     expect(statusOf(report, 'tls.cipher.weak-disabled')).toBe('pass')
     expect(endpoint.grade!.caps).toContainEqual({ grade: 'B', reason: 'no forward secrecy' })
+  })
+
+  it.skipIf(!available('openssl-everything'))('NULL and anonymous suites (openssl s_server with ALL:COMPLEMENTOFALL): weak, grade F', async () => {
+    const { report, endpoint } = await probe('openssl-everything')
+    const names = endpoint.ciphers!.map((c) => c.name)
+    expect(names).toEqual(expect.arrayContaining(['TLS_RSA_WITH_NULL_SHA256', 'TLS_ECDHE_RSA_WITH_NULL_SHA', 'TLS_DH_anon_WITH_AES_256_GCM_SHA384', 'TLS_ECDH_anon_WITH_AES_128_CBC_SHA']))
+    const weak = finding(report, 'tls.cipher.weak-disabled')
+    expect(weak.status).toBe('fail')
+    expect(weak.message).toMatch(/TLS_RSA_WITH_NULL_SHA256/)
+    expect(weak.message).toMatch(/TLS_DH_anon_WITH/)
+    expect(endpoint.grade!.grade).toBe('F')
+    expect(endpoint.grade!.caps.map((c) => c.reason)).toEqual(expect.arrayContaining(['anonymous (unauthenticated) cipher suites offered']))
   })
 
   it.skipIf(!available('gnutls-3des-rc4'))('3DES, RC4 and static RSA accepted (gnutls-serv): found although Node cannot offer them', async () => {

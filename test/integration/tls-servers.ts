@@ -361,10 +361,20 @@ export const serverCatalogue = {
     tool: null,
     start: (leaf) => startHttpsServer({ key: readFileSync(leaf.key), cert: leaf.chain, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: mozillaIntermediateCiphers, headers: goodHeaders }),
   },
+  'node-tls13-only': {
+    description: 'Node https, TLS 1.3 only (the certificate is encrypted: no raw chain)',
+    tool: null,
+    start: (leaf) => startHttpsServer({ key: readFileSync(leaf.key), cert: leaf.chain, minVersion: 'TLSv1.3', headers: goodHeaders }),
+  },
   'openssl-legacy': {
     description: 'openssl s_server with TLS 1.0 and 1.1 enabled (ECDHE suites only)',
     tool: 'openssl',
     start: (leaf) => startOpensslServer({ cert: leaf.cert, key: leaf.key, chain: leaf.chain, extra: ['-cipher', 'ECDHE:!aNULL:!eNULL:@SECLEVEL=0'] }),
+  },
+  'openssl-everything': {
+    description: 'openssl s_server offering every suite it has, NULL and anonymous ones included (ALL:COMPLEMENTOFALL)',
+    tool: 'openssl',
+    start: (leaf) => startOpensslServer({ cert: leaf.cert, key: leaf.key, chain: leaf.chain, extra: ['-cipher', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'] }),
   },
   'openssl-static-rsa': {
     description: 'openssl s_server, TLS 1.2 only, static-RSA AES-GCM suites only',
