@@ -39,7 +39,8 @@ export function createApi(onUnauthorized: () => void): Api {
     if (!response.ok) {
       const error = isErrorBody(data) ? data.error : { code: 'HTTP_' + response.status, message: response.statusText }
       const retry = response.headers.get('retry-after')
-      if (response.status === 401 && !path.startsWith('/api/auth/')) onUnauthorized()
+      // A signed-in page whose session ended goes back to the sign-in form.
+      if (response.status === 401 && csrfToken !== null && !path.startsWith('/api/auth/')) onUnauthorized()
       throw new ApiError(response.status, error.code, error.message, retry === null ? null : Number(retry))
     }
     return data as T

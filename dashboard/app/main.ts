@@ -149,6 +149,8 @@ function start(session: SessionInfo): void {
     void current?.refresh?.().catch((err: unknown) => ctx.notify(`Refresh failed: ${err instanceof Error ? err.message : String(err)}`, 'error'))
   }, 300)
   stopLive?.()
+  stopLive = null
+  if (setup) return
   stopLive = connectLive(
     () => refresh(),
     (connected) => {

@@ -20,7 +20,7 @@ export async function accountPage(ctx: AppContext): Promise<Page> {
     element,
     h('div', { class: 'page-head' }, h('h1', null, step ? 'Finish setting up your account' : 'Your account'), h('p', { class: 'muted' }, `${user.username} · ${user.role}`)),
     intro,
-    step !== 'totp' ? section('Password', passwordForm(ctx, step === 'password')) : null,
+    step !== 'totp' ? section('Password', passwordForm(ctx, user.username, step === 'password')) : null,
     step !== 'password' ? section('Two-factor authentication', totp) : null,
   )
   if (step !== 'password') {
@@ -30,7 +30,7 @@ export async function accountPage(ctx: AppContext): Promise<Page> {
   return { element, title: 'Account' }
 }
 
-function passwordForm(ctx: AppContext, forced: boolean): HTMLElement {
+function passwordForm(ctx: AppContext, username: string, forced: boolean): HTMLElement {
   const current = h('input', { id: 'current-password', type: 'password', autocomplete: 'current-password', required: true })
   const next = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 })
   const again = h('input', { id: 'new-password-again', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 })
@@ -38,6 +38,8 @@ function passwordForm(ctx: AppContext, forced: boolean): HTMLElement {
   const form = h(
     'form',
     null,
+    // Lets password managers file the new password under the right account.
+    h('input', { type: 'text', name: 'username', autocomplete: 'username', value: username, readonly: true, hidden: true }),
     h('div', { class: 'field' }, h('label', { for: 'current-password' }, forced ? 'One-time password' : 'Current password'), current),
     h('div', { class: 'field' }, h('label', { for: 'new-password' }, 'New password'), next, h('p', { class: 'hint' }, 'At least 12 characters. A passphrase of several words is easiest.')),
     h('div', { class: 'field' }, h('label', { for: 'new-password-again' }, 'New password again'), again),

@@ -8,7 +8,7 @@ import { h } from '../dom.js'
 export async function loginPage(api: Api, done: () => void): Promise<HTMLElement> {
   const username = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' })
   const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })
-  const code = h('input', { id: 'code', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9 ]{6,7}|[A-Za-z0-9 -]{10,12}', placeholder: '123456' })
+  const code = h('input', { id: 'code', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', placeholder: '123456' })
   const codeRow = h('div', { class: 'field', hidden: true }, h('label', { for: 'code' }, 'Authentication code'), code, h('p', { class: 'hint' }, 'The 6-digit code from your authenticator app, or one of your recovery codes.'))
   const message = h('p', { class: 'form-error', role: 'alert' })
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in')
