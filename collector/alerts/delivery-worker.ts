@@ -35,6 +35,7 @@ export class DeliveryWorker {
   readonly #inFlight = new Map<number, Promise<void>>()
   #timer: NodeJS.Timeout | null = null
   #running = false
+  #stopping = new AbortController()
 
   constructor(deps: DeliveryDeps) {
     this.#deps = deps
@@ -43,14 +44,16 @@ export class DeliveryWorker {
   start(): void {
     if (this.#running) return
     this.#running = true
+    this.#stopping = new AbortController()
     this.#timer = setInterval(() => this.wake(), this.#deps.options.pollMs)
     this.#timer.unref()
     this.wake()
   }
 
-  /** Stops taking new messages and waits for those in flight (each bounded by the timeout). */
+  /** Stops taking new messages and aborts those in flight; they stay pending and are sent after the next start. */
   async stop(): Promise<void> {
     this.#running = false
+    this.#stopping.abort()
     if (this.#timer) clearInterval(this.#timer)
     this.#timer = null
     await Promise.all(this.#inFlight.values())
@@ -87,7 +90,10 @@ export class DeliveryWorker {
       alerts.recordAttempt(item, { at: clock(), outcome: 'failed', httpStatus: null, error: 'destination removed', durationMs: 0, nextAttemptAt: null })
       return
     }
-    const result = await sendWebhook(webhook, item.body, { messageId: item.messageId, userAgent: this.#deps.userAgent }, options.timeoutMs)
+    const stopping = this.#stopping.signal
+    const result = await sendWebhook(webhook, item.body, { messageId: item.messageId, userAgent: this.#deps.userAgent }, options.timeoutMs, stopping)
+    // Cut short by shutdown: not an attempt; the message stays pending for the next start.
+    if (stopping.aborted) return
     const attempt = item.attempts + 1
     const at = clock()
     const fields = { webhookId: webhook.id, destination: redactUrl(webhook.url), messageId: item.messageId, attempt, httpStatus: result.httpStatus }

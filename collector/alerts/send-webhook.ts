@@ -14,7 +14,13 @@ export interface SendResult {
  * a destination that moved is a destination to fix, not to guess. The response body is
  * read and discarded (capped), so the connection can be reused.
  */
-export async function sendWebhook(target: { url: string; format: 'json' | 'slack'; secret: string }, body: string, headers: { messageId: string; userAgent: string }, timeoutMs: number): Promise<SendResult> {
+export async function sendWebhook(
+  target: { url: string; format: 'json' | 'slack'; secret: string },
+  body: string,
+  headers: { messageId: string; userAgent: string },
+  timeoutMs: number,
+  cancel?: AbortSignal,
+): Promise<SendResult> {
   const started = performance.now()
   const requestHeaders: Record<string, string> = {
     'content-type': 'application/json',
@@ -23,7 +29,7 @@ export async function sendWebhook(target: { url: string; format: 'json' | 'slack
   }
   if (target.format === 'json') requestHeaders[signatureHeader] = signBody(body, target.secret)
   try {
-    const response = await fetch(target.url, { method: 'POST', body, headers: requestHeaders, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+    const response = await fetch(target.url, { method: 'POST', body, headers: requestHeaders, redirect: 'manual', signal: cancel ? AbortSignal.any([cancel, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) })
     await response.body?.cancel().catch(() => undefined)
     const ok = response.status >= 200 && response.status < 300
     return { ok, httpStatus: response.status, error: ok ? null : `HTTP ${response.status}`, durationMs: performance.now() - started }
