@@ -46,7 +46,8 @@ export const dnsDomainConfigSchema = z
   .strict()
 export type DnsDomainConfig = z.output<typeof dnsDomainConfigSchema>
 
-const domainEntry = z.union([domainName.transform((name): DnsDomainConfig => ({ name, dkimSelectors: [], allowedCas: [] })), dnsDomainConfigSchema])
+/** A domain is an object, or the shorthand string `example.com`. */
+const domainEntry = z.preprocess((value) => (typeof value === 'string' ? { name: value } : value), dnsDomainConfigSchema)
 
 /** `ADDRESS[:PORT]` of a DNS server: an IP literal (Node's resolver takes no names), port 53 by default. */
 export const resolverAddress = z.string().transform((text, ctx) => {
@@ -58,16 +59,27 @@ export const resolverAddress = z.string().transform((text, ctx) => {
   return formatHostPort(parsed.host, parsed.port)
 })
 
-/** `HOST:PORT` as a connect-override key; `ADDRESS:PORT` as its value. */
-const hostPort = (what: 'key' | 'value') =>
-  z.string().transform((text, ctx) => {
-    const parsed = parseTarget(text, 0)
-    if ('error' in parsed || parsed.port === 0 || (what === 'value' && !isIP(parsed.host))) {
-      ctx.addIssue({ code: 'custom', message: `"${text}": expected ${what === 'key' ? 'HOST:PORT' : 'ADDRESS:PORT (an IP literal)'}` })
-      return z.NEVER
+/**
+ * Connect overrides: `HOST:PORT` (normalised: lower case, no trailing dot) → `ADDRESS:PORT`
+ * (an IP literal, never a name: an override must not need a lookup of its own).
+ */
+const connectOverrides = z.record(z.string(), z.string()).transform((map, ctx) => {
+  const result: Record<string, string> = {}
+  for (const [key, value] of Object.entries(map)) {
+    const from = parseTarget(key, 0)
+    if ('error' in from || from.port === 0) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `"${key}": expected HOST:PORT` })
+      continue
     }
-    return formatHostPort(what === 'key' ? parsed.host.toLowerCase().replace(/\.$/, '') : parsed.host, parsed.port)
-  })
+    const to = parseTarget(value, 0)
+    if ('error' in to || to.port === 0 || !isIP(to.host)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `"${value}": expected ADDRESS:PORT (an IP literal)` })
+      continue
+    }
+    result[formatHostPort(from.host.toLowerCase().replace(/\.$/, ''), from.port)] = formatHostPort(to.host, to.port)
+  }
+  return result
+})
 
 export const dnsConfigSchema = z
   .object({
@@ -83,7 +95,7 @@ export const dnsConfigSchema = z
      * `HOST:PORT` → `ADDRESS:PORT`: connect there instead of resolving HOST (like curl's
      * --connect-to). The name still goes into SNI, Host and the certificate check.
      */
-    connect: z.record(hostPort('key'), hostPort('value')).default({}),
+    connect: connectOverrides.default({}),
     /** Domains checked at once. */
     domainsAtOnce: z.number().int().min(1).max(16).default(4),
   })
