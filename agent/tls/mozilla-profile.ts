@@ -4,7 +4,9 @@ import type { CertificateFacts, CipherFacts } from '../../rules/facts/tls.js'
  * Compliance with Mozilla's Server Side TLS guidelines 6.0 (ssl-config-generator
  * `src/static/guidelines/6.0.json`), checked the way sslyze's mozilla_config_checker
  * does: protocols, suites, certificate type, key and signature, DH/ECDH sizes, lifespan,
- * path and hostname validation. Like sslyze it does not check curves, OCSP, HSTS or order.
+ * path and hostname validation. Like sslyze it does not check curves, HSTS or order. OCSP
+ * stapling (`ocsp_staple: true`) is checked only when the certificate names an OCSP
+ * responder: Let's Encrypt and others dropped OCSP in 2025 (reference §4, our recommendation).
  */
 export interface MozillaProfile {
   name: 'modern' | 'intermediate'
@@ -80,6 +82,7 @@ export function checkMozillaProfile(profile: MozillaProfile, input: ProfileInput
     if (cert.lifetimeDays > profile.maximumCertificateLifespanDays) differences.push(`certificate lifespan ${Math.round(cert.lifetimeDays)} days (at most ${profile.maximumCertificateLifespanDays})`)
     if (!cert.trusted) differences.push(`certificate not trusted (${cert.trustError ?? 'unknown reason'})`)
     if (cert.hostnameMatch === false) differences.push('certificate does not match the server name')
+    if (cert.ocspUrl !== null && cert.ocspStapled === false) differences.push(`no OCSP response stapled although the certificate names a responder (${cert.ocspUrl})`)
   } else {
     differences.push('no certificate to check')
   }

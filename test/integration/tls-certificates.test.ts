@@ -58,8 +58,19 @@ describe.skipIf(!hasOpenssl)('certificate checks on real servers', { timeout: 60
     }
     expect(certificate).toMatchObject({ trusted: true, trustedBy: 'private', chainComplete: true, hostnameMatch: true, keyType: 'rsa', keyBits: 2048, signatureAlgorithm: 'ecdsa-with-SHA256' })
     expect(certificate.chain.map((c) => c.subject)).toEqual(['CN=localhost', 'CN=Posture Test Intermediate CA'])
-    // It names an OCSP responder but the server staples nothing.
+    // It names an OCSP responder but the server staples nothing: Mozilla intermediate notices.
     expect(certificate).toMatchObject({ ocspUrl: 'http://ocsp.test.invalid/', ocspStapled: false })
+    expect(report.facts.tls!.endpoints![0]!.mozilla!.intermediate.differences).toContain('no OCSP response stapled although the certificate names a responder (http://ocsp.test.invalid/)')
+  })
+
+  it('OCSP stapling: recorded when the server staples a response', async () => {
+    const leaf = await pki.issue({ name: 'localhost', ocspUrl: 'http://ocsp.test.invalid/' })
+    const server = await startHttpsServer({ key: readFileSync(leaf.key), cert: leaf.chain, ciphers: mozillaIntermediateCiphers, ocspResponse: Buffer.from('30030a0100', 'hex') })
+    running.push(server)
+    const run = await postureTls([`127.0.0.1:${server.port}`, '--servername', 'localhost', '--ca', rootOnly, '--http-port', 'none', '--json'])
+    const endpoint = run.report!.facts.tls!.endpoints![0]!
+    expect(endpoint.certificate).toMatchObject({ ocspUrl: 'http://ocsp.test.invalid/', ocspStapled: true })
+    expect(endpoint.mozilla!.intermediate.differences.join('; ')).not.toMatch(/OCSP/)
   })
 
   it('expired: tls.cert.expired fails, the grade is T, the probe still succeeds', async () => {

@@ -141,15 +141,18 @@ export interface Running {
 export interface NodeTlsOptions extends SecureContextOptions {
   /** Response headers as [name, value] pairs, repeated names allowed (HSTS tests). */
   headers?: [string, string][]
+  /** Bytes to staple as the OCSP response when a client asks (clients here do not parse it). */
+  ocspResponse?: Buffer
 }
 
 /** An HTTPS server on 127.0.0.1 answering every request with 200 and the given headers. */
 export function startHttpsServer(options: NodeTlsOptions): Promise<Running> {
-  const { headers = [], ...tlsOptions } = options
+  const { headers = [], ocspResponse, ...tlsOptions } = options
   const server = createHttpsServer(tlsOptions, (req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of headers) res.appendHeader(name, value)
     res.end('ok\n')
   })
+  if (ocspResponse) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, reply: (err: Error | null, response?: Buffer) => void) => reply(null, ocspResponse))
   return listen(server)
 }
 

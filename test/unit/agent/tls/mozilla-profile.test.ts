@@ -23,6 +23,15 @@ describe('Mozilla Server Side TLS 6.0 profiles', () => {
     ])
   })
 
+  it('expects OCSP stapling only from certificates that name a responder', () => {
+    const withoutUrl = { ...intermediateServer, certificate: certificate({ ocspUrl: null, ocspStapled: false }) }
+    expect(checkMozillaProfile(mozillaIntermediate, withoutUrl).compliant).toBe(true)
+    const stapled = { ...intermediateServer, certificate: certificate({ ocspUrl: 'http://ocsp.example', ocspStapled: true }) }
+    expect(checkMozillaProfile(mozillaIntermediate, stapled).compliant).toBe(true)
+    const unknown = { ...intermediateServer, certificate: certificate({ ocspUrl: 'http://ocsp.example', ocspStapled: null }) }
+    expect(checkMozillaProfile(mozillaIntermediate, unknown).compliant).toBe(true)
+  })
+
   it('a TLS 1.3-only server with a P-256 certificate of 90 days is modern', () => {
     const server: ProfileInput = {
       ...intermediateServer,
@@ -37,7 +46,7 @@ describe('Mozilla Server Side TLS 6.0 profiles', () => {
     const result = checkMozillaProfile(mozillaIntermediate, {
       protocols: ['TLSv1.1', 'TLSv1.2'],
       ciphers: [cipher('TLSv1.1', 0xc013), cipher('TLSv1.2', 0xc02f), cipher('TLSv1.2', 0x009c), cipher('TLSv1.2', 0x009e)],
-      certificate: certificate({ keyBits: 1024, lifetimeDays: 400, trusted: false, trustError: 'DEPTH_ZERO_SELF_SIGNED_CERT', hostnameMatch: false }),
+      certificate: certificate({ keyBits: 1024, lifetimeDays: 400, trusted: false, trustError: 'DEPTH_ZERO_SELF_SIGNED_CERT', hostnameMatch: false, ocspUrl: 'http://ocsp.example', ocspStapled: false }),
       minDhBits: 1024,
       minEcdhBits: 224,
     })
@@ -49,6 +58,7 @@ describe('Mozilla Server Side TLS 6.0 profiles', () => {
       'certificate lifespan 400 days (at most 366)',
       'certificate not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)',
       'certificate does not match the server name',
+      'no OCSP response stapled although the certificate names a responder (http://ocsp.example)',
       'DH parameters of 1024 bits (at least 2048)',
       'ECDH group of 224 bits (at least 256)',
     ])
