@@ -15,6 +15,8 @@ import { freePort, hasSshd, startSshd, type TestSshd } from '../helpers/sshd.js'
  * - `storage.filesystems[].usedBytes/availableBytes/usedPercent`, `storage.inodes[].used/
  *   free/usedPercent` and the same values in the evidence of `storage.fs.space` and
  *   `storage.fs.inodes`: the disk is shared with everything else running on the machine;
+ * - `storage.filesystems`/`storage.inodes` and findings targeting a mount point: only mount
+ *   points both scans saw (other tests mount and unmount; `/` must be among them);
  * - `network.listeners` and findings targeting a listener: only listeners seen by both
  *   scans are compared (other test processes open and close sockets between the two
  *   moments); the test's own sshd must be among them, seen the same way by both;
@@ -43,8 +45,15 @@ function listenersOf(report: Report): Listener[] {
   return ((report.facts.network as { listeners?: Listener[] } | undefined)?.listeners ?? []) as Listener[]
 }
 
+type Mount = { target: string }
+
+function mountsOf(report: Report): Mount[] {
+  const storage = report.facts.storage as { filesystems?: Mount[]; inodes?: Mount[] } | undefined
+  return [...(storage?.filesystems ?? []), ...(storage?.inodes ?? [])]
+}
+
 /** A copy of the report with the moment-dependent values above normalised. */
-function normalise(report: Report, sharedListeners: Set<string>): Report {
+function normalise(report: Report, sharedListeners: Set<string>, sharedMounts: Set<string>): Report {
   const copy = structuredClone(report)
   const facts = copy.facts as Record<string, Record<string, unknown> | undefined>
   if (facts.system) delete facts.system.uptimeSeconds
@@ -53,12 +62,17 @@ function normalise(report: Report, sharedListeners: Set<string>): Report {
   const strip = (o: unknown) => {
     if (o && typeof o === 'object') for (const k of volatile) delete (o as Record<string, unknown>)[k]
   }
+  if (storage?.filesystems) storage.filesystems = storage.filesystems.filter((m) => sharedMounts.has(String(m.target)))
+  if (storage?.inodes) storage.inodes = storage.inodes.filter((m) => sharedMounts.has(String(m.target)))
   storage?.filesystems?.forEach(strip)
   storage?.inodes?.forEach(strip)
   const network = facts.network as { listeners?: Listener[] } | undefined
   if (network?.listeners) network.listeners = network.listeners.filter((l) => sharedListeners.has(l.target))
   const listenerTargets = new Set(listenersOf(report).map((l) => l.target))
-  copy.findings = copy.findings.filter((f) => f.rule !== 'agentless.ssh-host-key' && (!listenerTargets.has(f.target) || sharedListeners.has(f.target)))
+  const mountTargets = new Set(mountsOf(report).map((m) => m.target))
+  copy.findings = copy.findings.filter(
+    (f) => f.rule !== 'agentless.ssh-host-key' && (!listenerTargets.has(f.target) || sharedListeners.has(f.target)) && (!mountTargets.has(f.target) || sharedMounts.has(f.target)),
+  )
   for (const f of copy.findings) if (f.rule === 'storage.fs.space' || f.rule === 'storage.fs.inodes') strip(f.evidence)
   return copy
 }
@@ -97,7 +111,12 @@ describe.skipIf(!available)('posture ssh-scan against a real sshd', () => {
     expect(shared.has(ownSshd), `listeners: ${[...remoteListeners.keys()].join(', ')}`).toBe(true)
     expect(remoteListeners.get(ownSshd)?.processes).toEqual(['sshd'])
 
-    const [nl, nr] = [normalise(l, shared), normalise(r, shared)]
+    // Mounts come and go too (other tests' network namespaces, temp mounts): compare those both saw; / must be one.
+    const remoteMounts = new Set(mountsOf(r).map((m) => m.target))
+    const sharedMounts = new Set(mountsOf(l).map((m) => m.target).filter((t) => remoteMounts.has(t)))
+    expect(sharedMounts.has('/')).toBe(true)
+
+    const [nl, nr] = [normalise(l, shared, sharedMounts), normalise(r, shared, sharedMounts)]
     const byDomain = (findings: Finding[], domain: string) => findings.filter((f) => f.domain === domain)
     const compared: string[] = []
     for (const domain of l.domains.filter((d) => !probedDomains.has(d))) {
