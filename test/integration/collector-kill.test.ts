@@ -90,5 +90,5 @@ describe('collector killed mid-stream', () => {
     const rows = store.db.prepare("SELECT scan_id FROM scans WHERE kind = 'scan'").all() as { scan_id: string }[]
     store.close()
     expect(rows.map((r) => r.scan_id).sort()).toEqual([...spooled].sort())
-  }, 60_000)
+  }, 150_000)
 })

@@ -112,5 +112,5 @@ describe('posture start', () => {
     expect(history.scans.length).toBeGreaterThanOrEqual(2)
     again.child.kill('SIGINT')
     expect(((await once(again.child, 'exit')) as [number])[0]).toBe(0)
-  }, 90_000)
+  }, 180_000)
 })

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { SqliteStore } from '../../../../collector/store/sqlite-store.js'
+import { migrations } from '../../../../collector/store/migrations.js'
 import { loadRuleSet, type RuleSet } from '../../../../rules/load-rules.js'
 import type { Report } from '../../../../rules/report.js'
 import type { IngestItem } from '../../../../collector/store/store.js'
@@ -30,7 +31,7 @@ function item(report: Report, receivedAt = new Date(report.finishedAt)): IngestI
 
 describe('SqliteStore', () => {
   it('migrates a fresh database to the latest user_version with WAL and foreign keys', () => {
-    expect(store.db.pragma('user_version', { simple: true })).toBe(1)
+    expect(store.db.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version)
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1)
   })
