@@ -121,16 +121,23 @@ export class SshHost implements Host {
       throw new PostureError('BAD_USAGE', `ssh ${username}@${host}:${port}: no key and no ssh-agent: give --key FILE or set SSH_AUTH_SOCK`)
     }
     const id = hostKeyId(host, port)
-    let seen: { presented: PresentedHostKey; verdict: HostKeyVerdict } | null = null
+    // What the host verifier saw; a holder, since TypeScript does not track closure writes.
+    const seen: { key: { presented: PresentedHostKey; verdict: HostKeyVerdict } | null; unreadable: string | null } = { key: null, unreadable: null }
     const config: Config = {
       host,
       port,
       username,
       readyTimeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
       hostVerifier: (key: Buffer): boolean => {
-        const presented = describeHostKey(key)
-        seen = { presented, verdict: checkHostKey(options.pinned, presented) }
-        return seen.verdict.status !== 'changed'
+        let presented: PresentedHostKey
+        try {
+          presented = describeHostKey(key)
+        } catch (err) {
+          seen.unreadable = errorMessage(err) // refuse a key we cannot even name
+          return false
+        }
+        seen.key = { presented, verdict: checkHostKey(options.pinned, presented) }
+        return seen.key.verdict.status !== 'changed'
       },
       ...(options.privateKey ? { privateKey: options.privateKey } : {}),
       ...(options.agent ? { agent: options.agent } : {}),
@@ -142,15 +149,16 @@ export class SshHost implements Host {
       await ssh.connect(config)
     } catch (err) {
       ssh.dispose()
-      const verdict = (seen as { verdict: HostKeyVerdict } | null)?.verdict
+      const verdict = seen.key?.verdict
       if (verdict?.status === 'changed') throw new HostKeyChangedError(id, verdict.pinned, verdict.presented)
+      if (seen.unreadable !== null) throw new PostureError('CONNECT_FAILED', `ssh ${username}@${host}:${port}: the server's host key is unreadable (${seen.unreadable}); refused`)
       // Only the pinned key type is offered (hostKeyAlgorithmsFor): a server without it
       // fails key exchange before showing any key, which is a changed key too.
       if (options.pinned && /no matching host key format/i.test(errorMessage(err))) throw new HostKeyChangedError(id, options.pinned, null)
       throw connectError(err, options)
     }
     const client = ssh.connection
-    const verified = seen as { presented: PresentedHostKey; verdict: HostKeyVerdict } | null
+    const verified = seen.key
     if (client === null || verified === null || verified.verdict.status === 'changed') {
       ssh.dispose()
       throw new PostureError('CONNECT_FAILED', `ssh ${username}@${host}:${port}: connection closed during the handshake`)
