@@ -48,8 +48,9 @@ export function readSmtpGreeting(options: SmtpGreetingOptions): Promise<SmtpGree
     const done = (result: SmtpGreeting) => {
       clearTimeout(timer)
       stage = 'done'
+      // Say goodbye (RFC 5321 §4.1.1.10) rather than drop the line; do not wait long for 221.
       socket.end('QUIT\r\n')
-      socket.destroy()
+      setTimeout(() => socket.destroy(), 1_000).unref()
       resolve(result)
     }
     socket.setEncoding('latin1')

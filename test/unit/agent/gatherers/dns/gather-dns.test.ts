@@ -93,6 +93,31 @@ describe('dns gatherer', () => {
     expect(status('dns.caa.present', 'broken.test')?.status).toBe('fail')
   })
 
+  it('HTTPS: security.txt follows a redirect, MTA-STS does not (RFC 8461 §3.3)', async () => {
+    const via = ` via ${resolver}`
+    const web = '192.0.2.80:443'
+    const answer = (url: string, status: number, headers: Record<string, string[]>, body = '') => ({
+      result: { url, status, headers, body, truncated: false, address: '192.0.2.80', certificate: { trusted: true, trustError: null, hostnameMatch: true } },
+    })
+    const { facts, status } = await gather(
+      {
+        [`dns MX site.test${via}`]: { result: { ok: true, rcode: 'NOERROR', records: [{ exchange: 'mx1.site.test', priority: 10 }] } },
+        [`dns TXT _mta-sts.site.test${via}`]: txt('v=STSv1; id=1'),
+        [`https https://mta-sts.site.test/.well-known/mta-sts.txt at ${web}`]: answer('https://mta-sts.site.test/.well-known/mta-sts.txt', 302, { location: ['https://policies.example/site.txt'] }),
+        [`https https://site.test/.well-known/security.txt at ${web}`]: answer('https://site.test/.well-known/security.txt', 301, { location: ['https://www.site.test/.well-known/security.txt'] }),
+        [`https https://www.site.test/.well-known/security.txt at ${web}`]: answer('https://www.site.test/.well-known/security.txt', 200, { 'content-type': ['text/html'] }, 'Contact: mailto:s@site.test\nExpires: 2026-01-01T00:00:00Z\n'),
+      },
+      { domains: ['site.test'], connect: { 'site.test:443': web, 'www.site.test:443': web, 'mta-sts.site.test:443': web } },
+    )
+    expect(facts.securityTxt?.[0]).toMatchObject({ status: 200, finalUrl: 'https://www.site.test/.well-known/security.txt', redirects: ['https://site.test/.well-known/security.txt'], contentType: 'text/html', expires: '2026-01-01T00:00:00.000Z', certificateValid: true })
+    expect(status('http.security-txt.valid', 'https://site.test/.well-known/security.txt')).toMatchObject({
+      status: 'fail',
+      message: 'Content-Type text/html: must be text/plain; charset=utf-8 (RFC 9116 §3); expired on 2026-01-01T00:00:00.000Z: researchers treat it as stale',
+    })
+    expect(facts.mtaSts?.[0]?.policy).toMatchObject({ status: 302, errors: ['HTTP 302 redirect: senders do not follow redirects (RFC 8461 §3.3)'], mode: null })
+    expect(status('dns.mta-sts.enforce', 'site.test')).toMatchObject({ status: 'fail', message: 'HTTP 302 redirect: senders do not follow redirects (RFC 8461 §3.3)' })
+  })
+
   it('a corrupt probe record is an error, not a crash', async () => {
     const { status } = await gather({ [`dns TXT odd.test via ${resolver}`]: { result: { ok: true, records: 'v=spf1 -all' } } }, { domains: ['odd.test'] })
     expect(status('dns.spf.valid', 'odd.test')).toMatchObject({ status: 'error', message: `TXT odd.test: unreadable probe record for dns TXT odd.test via ${resolver}` })
