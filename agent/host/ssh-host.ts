@@ -1,6 +1,5 @@
 import { NodeSSH, type Config } from 'node-ssh'
-import pLimit, { type LimitFunction } from 'p-limit'
-import type { Client, ClientChannel, ServerHostKeyAlgorithm } from 'ssh2'
+import type { Client, ServerHostKeyAlgorithm } from 'ssh2'
 import { PostureError, errorMessage } from '../../rules/posture-error.js'
 import type { CommandResult, DirResult, FileResult, Host, ProbeResult, ReadOptions, RunOptions } from './host.js'
 import { defaultMaxOutputBytes, defaultTimeoutMs } from './host.js'
@@ -15,7 +14,8 @@ import {
   type PresentedHostKey,
 } from './known-hosts.js'
 import { listDirArgv, remoteCommandLine } from './ssh-command-line.js'
-import { commandResultFrom, dirResultFrom, fileResultFrom, type RawExec } from './ssh-exec-result.js'
+import { SshExecChannels, type TransportFailure } from './ssh-exec-channels.js'
+import { commandResultFrom, dirResultFrom, fileResultFrom } from './ssh-exec-result.js'
 import { probeSide } from './ssh-probe-policy.js'
 
 /**
@@ -92,9 +92,8 @@ export class SshHost implements Host {
   readonly #ssh: NodeSSH
   readonly #client: Client
   readonly #sudo: boolean
-  readonly #channels: LimitFunction
+  readonly #channels: SshExecChannels
   #closed: string | null = null
-  readonly #freedWaiters = new Set<() => void>()
 
   private constructor(ssh: NodeSSH, client: Client, options: SshConnectOptions, hostKey: HostKeySeen) {
     const { username, host, port } = options.target
@@ -103,7 +102,7 @@ export class SshHost implements Host {
     this.#ssh = ssh
     this.#client = client
     this.#sudo = options.sudo ?? false
-    this.#channels = pLimit(options.maxChannels ?? defaultMaxChannels)
+    this.#channels = new SshExecChannels(client, options.maxChannels ?? defaultMaxChannels, () => this.#closed)
     // node-ssh drops its error listener once connected: without ours, a reset connection
     // would be an uncaught 'error' event. Commands in flight see the channel close.
     client.on('error', (err) => {
@@ -170,7 +169,7 @@ export class SshHost implements Host {
     const command = remoteCommandLine(argv, { sudo: this.#sudo, ...(options.env ? { env: options.env } : {}) })
     const timeoutMs = options.timeoutMs ?? defaultTimeoutMs
     const maxOutputBytes = options.maxOutputBytes ?? defaultMaxOutputBytes
-    const raw = await this.#exec(command, timeoutMs, maxOutputBytes)
+    const raw = await this.#channels.exec(command, timeoutMs, maxOutputBytes)
     const what = argv.join(' ')
     if ('error' in raw) return transportFailure(raw, what, { timeoutMs, maxOutputBytes, overflow: `${what}: output exceeded ${maxOutputBytes} bytes` })
     const result = commandResultFrom(argv, raw, this.#sudo)
@@ -180,7 +179,7 @@ export class SshHost implements Host {
 
   async readFile(path: string, options: ReadOptions = {}): Promise<FileResult> {
     const maxBytes = options.maxBytes ?? defaultMaxOutputBytes
-    const raw = await this.#exec(remoteCommandLine(['cat', '--', path], { sudo: this.#sudo }), defaultTimeoutMs, maxBytes)
+    const raw = await this.#channels.exec(remoteCommandLine(['cat', '--', path], { sudo: this.#sudo }), defaultTimeoutMs, maxBytes)
     if ('error' in raw) {
       if (raw.error === 'EMAXBUFFER') return { error: 'EFBIG', message: `${path}: larger than ${maxBytes} bytes` }
       return transportFailure(raw, path, { timeoutMs: defaultTimeoutMs, maxOutputBytes: maxBytes, overflow: '' })
@@ -191,7 +190,7 @@ export class SshHost implements Host {
   }
 
   async listDir(path: string): Promise<DirResult> {
-    const raw = await this.#exec(remoteCommandLine(listDirArgv(path), { sudo: this.#sudo }), defaultTimeoutMs, defaultMaxOutputBytes)
+    const raw = await this.#channels.exec(remoteCommandLine(listDirArgv(path), { sudo: this.#sudo }), defaultTimeoutMs, defaultMaxOutputBytes)
     if ('error' in raw) return transportFailure(raw, path, { timeoutMs: defaultTimeoutMs, maxOutputBytes: defaultMaxOutputBytes, overflow: `${path}: listing exceeded ${defaultMaxOutputBytes} bytes` })
     return dirResultFrom(path, raw, this.#sudo)
   }
@@ -220,131 +219,7 @@ export class SshHost implements Host {
       })
     })
   }
-
-  /** One exec channel, bounded in time and output, queued behind the channel limit. */
-  #exec(command: string, timeoutMs: number, maxOutputBytes: number): Promise<RawExec | TransportFailure> {
-    return this.#channels(() => this.#execNow(command, timeoutMs, maxOutputBytes))
-  }
-
-  async #execNow(command: string, timeoutMs: number, maxOutputBytes: number): Promise<RawExec | TransportFailure> {
-    const deadline = performance.now() + timeoutMs
-    const opened = await this.#openSession(command, deadline)
-    if ('error' in opened) return opened
-    return this.#collect(opened, Math.max(0, deadline - performance.now()), maxOutputBytes)
-  }
-
-  /**
-   * Opens a session channel and starts the command. sshd frees a session slot a moment
-   * after we see its channel close, so a busy connection can be refused a session even
-   * within the limit: then wait for one of ours to close (or 200 ms) and ask again, until
-   * the command's own deadline.
-   */
-  async #openSession(command: string, deadline: number): Promise<OpenedSession | TransportFailure> {
-    for (;;) {
-      if (this.#closed !== null) return { error: 'ECONNRESET', message: this.#closed }
-      const remaining = deadline - performance.now()
-      if (remaining <= 0) return { error: 'ETIMEDOUT', message: '' }
-      const attempt = await new Promise<OpenedSession | { refused: string } | TransportFailure>((resolve) => {
-        let waiting = true
-        const timer = setTimeout(() => {
-          waiting = false
-          resolve({ error: 'ETIMEDOUT', message: '' })
-        }, remaining)
-        this.#client.exec(command, (err, channel) => {
-          clearTimeout(timer)
-          if (!waiting) {
-            channel?.close() // too late: the command already timed out
-            return
-          }
-          waiting = false
-          if (!err) resolve(watchSession(channel))
-          else if (/open failed/i.test(err.message)) resolve({ refused: err.message })
-          else resolve({ error: 'ECHANNEL', message: `cannot open an SSH session channel: ${err.message}` })
-        })
-      })
-      if (!('refused' in attempt)) return attempt
-      await this.#sessionFreed(Math.min(200, deadline - performance.now()))
-    }
-  }
-
-  /** Resolves when any of our channels closes, or after `waitMs`. */
-  #sessionFreed(waitMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer)
-        this.#freedWaiters.delete(done)
-        resolve()
-      }
-      const timer = setTimeout(done, Math.max(0, waitMs))
-      this.#freedWaiters.add(done)
-    })
-  }
-
-  /** Reads a started command to its end, bounded in time and output. */
-  #collect({ channel, exit }: OpenedSession, timeoutMs: number, maxOutputBytes: number): Promise<RawExec | TransportFailure> {
-    return new Promise((resolve) => {
-      let settled = false
-      const finish = (result: RawExec | TransportFailure): void => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        resolve(result)
-      }
-      const abandon = (result: TransportFailure): void => {
-        finish(result)
-        // Ask the remote side to kill it (RFC 4254 §6.9; servers may ignore signals), then
-        // close our end: sshd closes the session's pipes.
-        try {
-          channel.signal('KILL')
-        } catch {
-          // ssh2 throws when the channel is already closing: nothing more to stop.
-        }
-        channel.close()
-      }
-      const timer = setTimeout(() => abandon({ error: 'ETIMEDOUT', message: '' }), timeoutMs)
-      const stdout: Buffer[] = []
-      const stderr: Buffer[] = []
-      let size = 0
-      const collect = (sink: Buffer[]) => (chunk: Buffer) => {
-        size += chunk.length
-        if (size > maxOutputBytes) abandon({ error: 'EMAXBUFFER', message: '' })
-        else if (!settled) sink.push(chunk)
-      }
-      channel.on('data', collect(stdout))
-      channel.stderr.on('data', collect(stderr))
-      channel.on('close', () => {
-        for (const waiter of [...this.#freedWaiters]) waiter()
-        if (exit.code === null && exit.signal === null) {
-          finish({ error: 'ECONNRESET', message: this.#closed ?? 'the channel closed without an exit status' })
-          return
-        }
-        finish({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8'), exitCode: exit.code, signal: exit.signal })
-      })
-      channel.end() // stdin is empty, as LocalHost's is /dev/null
-    })
-  }
 }
-
-interface OpenedSession {
-  channel: ClientChannel
-  exit: { code: number | null; signal: string | null }
-}
-
-/**
- * Starts listening for the exit status at once, in the exec callback: a quick command's
- * exit-status, EOF and close can arrive in the same read as the exec confirmation, and ssh2
- * emits 'exit' only once, to whoever listens then (output is buffered by the stream).
- */
-function watchSession(channel: ClientChannel): OpenedSession {
-  const exit: OpenedSession['exit'] = { code: null, signal: null }
-  channel.on('exit', (code: number | null, signalName?: string) => {
-    exit.code = code
-    exit.signal = signalName ?? null
-  })
-  return { channel, exit }
-}
-
-type TransportFailure = { error: 'ETIMEDOUT' | 'EMAXBUFFER' | 'ECHANNEL' | 'ECONNRESET'; message: string }
 
 /** Timeout and overflow worded as LocalHost words them; the others carry their own message. */
 function transportFailure(failure: TransportFailure, what: string, limits: { timeoutMs: number; maxOutputBytes: number; overflow: string }): { error: string; message: string } {
