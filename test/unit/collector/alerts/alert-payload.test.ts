@@ -71,3 +71,10 @@ describe('parseWebhookSpec', () => {
     expect(redactUrl('https://hooks.slack.com/services/T0/B0/secret')).toBe('https://hooks.slack.com/…')
   })
 })
+
+describe('alerts.manage', () => {
+  it('is for admins and operators; auditors may not see destinations (URLs can be secrets)', async () => {
+    const { can } = await import('../../../../collector/auth/permissions.js')
+    expect([can('admin', 'alerts.manage'), can('operator', 'alerts.manage'), can('auditor', 'alerts.manage')]).toEqual([true, true, false])
+  })
+})

@@ -14,6 +14,6 @@ describe('permissions', () => {
   })
 
   it('gives an admin everything', () => {
-    expect(permissionsOf('admin')).toHaveLength(8)
+    expect(permissionsOf('admin')).toHaveLength(9)
   })
 })
