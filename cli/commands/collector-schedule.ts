@@ -1,23 +1,9 @@
-import { resolve } from 'node:path'
 import { userInfo } from 'node:os'
 import { parseDuration } from '../../agent/agent-duration.js'
-import { hostKeyId } from '../../agent/host/known-hosts.js'
-import { formatSshTarget } from '../../agent/host/ssh-target.js'
 import { SqliteAuditLog } from '../../collector/audit/sqlite-audit-log.js'
 import { openAdminStore, parseLabels } from '../../collector/collector-admin.js'
 import { resolveCollectorConfig } from '../../collector/collector-config.js'
-import {
-  addSchedule,
-  addSshNode,
-  removeSchedule,
-  removeSshNode,
-  requireSchedule,
-  setScheduleEnabled,
-  trustSshHostKey,
-  viewSchedule,
-  type Actor,
-  type AdminDeps,
-} from '../../collector/schedule/schedule-admin.js'
+import { addSchedule, removeSchedule, requireSchedule, setScheduleEnabled, viewSchedule, type Actor, type AdminDeps } from '../../collector/schedule/schedule-admin.js'
 import type { ScheduleRun, ScheduleTarget } from '../../collector/schedule/schedule-spec.js'
 import { SqliteSchedules } from '../../collector/schedule/sqlite-schedules.js'
 import { SqliteSshNodes } from '../../collector/ssh/sqlite-ssh-nodes.js'
@@ -27,7 +13,7 @@ import { parseDomains } from '../options.js'
 import { parseCommandArgs } from '../parse-args.js'
 
 /**
- * `posture collector schedule …` and `posture collector ssh-node …`: they work on the data
+ * `posture collector schedule …` (and the helpers `posture collector ssh-node …` shares): they work on the data
  * directory directly, beside a running collector (SQLite WAL), which picks changes up
  * within `schedules.pollMs`. Every change goes to the audit log as `cli:USER`.
  */
@@ -55,22 +41,6 @@ Examples:
   posture collector schedule add nightly --cron "30 2 * * *" --tz Europe/Berlin --jitter 20m --mode agent
   posture collector schedule add legacy --cron @daily --mode ssh --labels rack=r12 --only patches,access`
 
-export const sshNodeHelp = `Usage: posture collector ssh-node add NAME USER@HOST[:PORT] (--key FILE | --agent) [--sudo] [--labels k=v,...] [--data DIR]
-       posture collector ssh-node list [--json] [--data DIR]
-       posture collector ssh-node remove NAME [--data DIR]
-       posture collector ssh-node trust NAME --fingerprint SHA256:... [--data DIR]
-
-Nodes that cannot run an agent, scanned over SSH by schedules in ssh mode with the same
-checks. Keys only: --key names an unencrypted private key file on the collector's host
-(read at each scan, never copied into the database), --agent uses the collector's
-ssh-agent. The host key is pinned on first use; a changed key refuses the scan and opens a
-critical finding (agentless.ssh-host-key). After checking the new key on the node's
-console ('ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub'), trust it with 'trust'.
-
-Options:
-  --sudo             run commands and file reads through 'sudo -n' (never prompts)
-  --labels k=v,...   labels schedules select nodes by`
-
 export async function scheduleSubcommand(args: string[], io: CliIO): Promise<number> {
   const [action, ...rest] = args
   const run = action === undefined ? undefined : scheduleActions[action]
@@ -81,17 +51,7 @@ export async function scheduleSubcommand(args: string[], io: CliIO): Promise<num
   return run(rest, io)
 }
 
-export async function sshNodeSubcommand(args: string[], io: CliIO): Promise<number> {
-  const [action, ...rest] = args
-  const run = action === undefined ? undefined : sshNodeActions[action]
-  if (!run) {
-    io.stdout.write(sshNodeHelp + '\n')
-    return action === undefined || action === '--help' || action === '-h' ? 0 : 2
-  }
-  return run(rest, io)
-}
-
-type Action = (args: string[], io: CliIO) => Promise<number>
+export type Action = (args: string[], io: CliIO) => Promise<number>
 
 const scheduleActions: Record<string, Action> = {
   async add(args, io) {
@@ -190,78 +150,6 @@ const scheduleActions: Record<string, Action> = {
   },
 }
 
-const sshNodeActions: Record<string, Action> = {
-  async add(args, io) {
-    const { values, positionals } = parseCommandArgs(
-      'collector ssh-node add',
-      args,
-      { data: { type: 'string' }, key: { type: 'string' }, agent: { type: 'boolean' }, sudo: { type: 'boolean' }, labels: { type: 'string' } },
-      true,
-    )
-    if (values.help) return help(io, sshNodeHelp)
-    if (positionals.length !== 2) throw new PostureError('BAD_USAGE', 'usage: posture collector ssh-node add NAME USER@HOST[:PORT] (--key FILE | --agent)')
-    if ((values.key === undefined) === !values.agent) throw new PostureError('BAD_USAGE', 'give --key FILE or --agent (one of them)')
-    const input = {
-      name: positionals[0],
-      address: positionals[1],
-      key: values.agent ? 'agent' : resolve(io.cwd, values.key!),
-      sudo: values.sudo ?? false,
-      labels: parseLabels(values.labels),
-    }
-    return withAdmin(values.data, io, async (deps, now) => {
-      const node = await addSshNode(deps, input, actor(io), now)
-      io.stdout.write(`added SSH node ${node.name}: ${formatSshTarget(node.target)}, key ${node.key}${node.sudo ? ', sudo -n' : ''}\n`)
-      io.stdout.write('its host key is pinned at its first scan\n')
-      return 0
-    })
-  },
-
-  async list(args, io) {
-    const { values } = parseCommandArgs('collector ssh-node list', args, { data: { type: 'string' }, json: { type: 'boolean' } })
-    if (values.help) return help(io, sshNodeHelp)
-    return withAdmin(values.data, io, async (deps) => {
-      const nodes = await Promise.all(
-        (await deps.nodes.list()).map(async (node) => ({ ...node, hostKey: await deps.nodes.hostKey(hostKeyId(node.target.host, node.target.port)) })),
-      )
-      if (values.json) {
-        io.stdout.write(JSON.stringify({ nodes }, null, 2) + '\n')
-        return 0
-      }
-      if (nodes.length === 0) io.stdout.write('no SSH nodes (posture collector ssh-node add --help)\n')
-      for (const node of nodes) {
-        const labels = Object.entries(node.labels).map(([k, v]) => `${k}=${v}`).join(',')
-        io.stdout.write(`${node.name}  ${formatSshTarget(node.target)}  key ${node.key}${node.sudo ? '  sudo' : ''}${labels ? `  ${labels}` : ''}\n`)
-        const key = node.hostKey ? `${node.hostKey.keyType} ${node.hostKey.fingerprint}${node.hostKey.refused ? `  REFUSED ${node.hostKey.refused.keyType ?? '?'} ${node.hostKey.refused.fingerprint ?? '(pinned type not offered)'} at ${node.hostKey.refused.at}` : ''}` : 'not pinned yet'
-        io.stdout.write(`  host key: ${key}\n  last scan: ${node.lastScanAt ?? 'never'}${node.lastError ? `  error: ${node.lastError}` : ''}\n`)
-      }
-      return 0
-    })
-  },
-
-  async remove(args, io) {
-    const { values, positionals } = parseCommandArgs('collector ssh-node remove', args, { data: { type: 'string' } }, true)
-    if (values.help) return help(io, sshNodeHelp)
-    const name = onlyName(positionals, 'ssh-node remove NAME')
-    return withAdmin(values.data, io, async (deps) => {
-      await removeSshNode(deps, name, actor(io))
-      io.stdout.write(`removed SSH node ${name}\n`)
-      return 0
-    })
-  },
-
-  async trust(args, io) {
-    const { values, positionals } = parseCommandArgs('collector ssh-node trust', args, { data: { type: 'string' }, fingerprint: { type: 'string' } }, true)
-    if (values.help) return help(io, sshNodeHelp)
-    const name = onlyName(positionals, 'ssh-node trust NAME --fingerprint SHA256:...')
-    if (values.fingerprint === undefined) throw new PostureError('BAD_USAGE', '--fingerprint SHA256:... is required: the key you checked on the node console')
-    return withAdmin(values.data, io, async (deps, now) => {
-      const pinned = await trustSshHostKey(deps, name, values.fingerprint!, actor(io), now)
-      io.stdout.write(`SSH node ${name}: now trusting ${pinned.keyType} ${pinned.fingerprint}\n`)
-      return 0
-    })
-  },
-}
-
 async function changeSchedule(verb: string, args: string[], io: CliIO, change: (deps: AdminDeps, name: string, now: Date) => Promise<string>): Promise<number> {
   const { values, positionals } = parseCommandArgs(`collector schedule ${verb}`, args, { data: { type: 'string' } }, true)
   if (values.help) return help(io, scheduleHelp)
@@ -272,7 +160,7 @@ async function changeSchedule(verb: string, args: string[], io: CliIO, change: (
   })
 }
 
-async function withAdmin(data: string | undefined, io: CliIO, work: (deps: AdminDeps, now: Date) => Promise<number>): Promise<number> {
+export async function withAdmin(data: string | undefined, io: CliIO, work: (deps: AdminDeps, now: Date) => Promise<number>): Promise<number> {
   const dataDir = resolveCollectorConfig({}, data !== undefined ? { dataDir: data } : {}, io.cwd).dataDir
   const store = openAdminStore(dataDir)
   try {
@@ -283,11 +171,11 @@ async function withAdmin(data: string | undefined, io: CliIO, work: (deps: Admin
   }
 }
 
-function actor(io: CliIO): Actor {
+export function actor(io: CliIO): Actor {
   return { actor: `cli:${io.env.USER || userInfo().username}`, ip: null }
 }
 
-function onlyName(positionals: string[], usage: string): string {
+export function onlyName(positionals: string[], usage: string): string {
   if (positionals.length !== 1) throw new PostureError('BAD_USAGE', `usage: posture collector ${usage}`)
   return positionals[0]!
 }
@@ -303,7 +191,7 @@ function describeRun(run: ScheduleRun): string {
   return `${run.status} ${run.trigger}${run.slot ? ` for ${run.slot}` : ''}${run.missedSlots > 0 ? ` (${run.missedSlots} missed slots skipped)` : ''}, started ${run.startedAt}, ${run.scanned}/${run.targeted} scanned${failures}`
 }
 
-function help(io: CliIO, text: string): number {
+export function help(io: CliIO, text: string): number {
   io.stdout.write(text + '\n')
   return 0
 }
