@@ -5,7 +5,9 @@ import { parseDuration } from '../../agent/agent-duration.js'
 import { buildCollector } from '../../collector/build-collector.js'
 import { createDashboard } from '../../collector/http/routes/dashboard.js'
 import { createSchedules } from '../../collector/schedule/schedules-plugin.js'
+import { createEvidence } from '../../collector/evidence/evidence-plugin.js'
 import { scheduleSubcommand } from './collector-schedule.js'
+import { auditSubcommand, signingKeySubcommand } from './collector-evidence.js'
 import { sshNodeSubcommand } from './collector-ssh-node.js'
 import { webhookSubcommand } from './collector-webhook.js'
 import { createAlerts } from '../../collector/alerts/alerts-plugin.js'
@@ -22,6 +24,7 @@ const help = `Usage: posture collector [options]
        posture collector agents [--data DIR]
        posture collector schedule add|list|runs|enable|disable|remove ... [--data DIR]
        posture collector ssh-node add|list|remove|trust ... [--data DIR]
+       posture collector signing-key | audit verify [--data DIR]
        posture collector webhook add|list|remove|test ... [--data DIR]
 
 Runs the collector: agents stream findings to it over WebSocket (TLS), it scores every
@@ -45,6 +48,8 @@ Subcommands (they work beside a running collector):
   agents      list enrolled agents
   schedule    scheduled audit scans through agents or over SSH (posture collector schedule --help)
   ssh-node    nodes scanned over SSH without an agent (posture collector ssh-node --help)
+  signing-key print the public key evidence exports are signed with (for posture verify --key)
+  audit verify  check the audit log's hash chain
   webhook     alert destinations: webhooks, generic JSON or Slack (posture collector webhook --help)
 
 Examples:
@@ -57,6 +62,8 @@ type Sub = (args: string[], io: CliIO) => Promise<number>
 const subcommands: Record<string, Sub> = {
   schedule: scheduleSubcommand,
   'ssh-node': sshNodeSubcommand,
+  'signing-key': signingKeySubcommand,
+  audit: auditSubcommand,
   webhook: webhookSubcommand,
   token: async (args, io) => {
     const { values } = parseCommandArgs('collector token', args, { data: { type: 'string' }, labels: { type: 'string' }, ttl: { type: 'string' }, url: { type: 'string' } })
@@ -160,7 +167,9 @@ export const collectorCommand: Command = {
     const dashboard = createDashboard()
     const alerts = createAlerts()
     const schedules = createSchedules({ env: io.env, onRunFinished: alerts.onRunFinished })
-    const collector = await buildCollector(config, { authorize: dashboard.authorize, plugins: [dashboard.plugin, schedules.plugin, alerts.plugin] })
+    const evidence = createEvidence()
+    const collector = await buildCollector(config, { authorize: dashboard.authorize, plugins: [dashboard.plugin, schedules.plugin, evidence.plugin, alerts.plugin] })
+    evidence.attach(collector)
     try {
       const url = await collector.start()
       io.stderr.write(`posture collector: listening on ${url} (data ${config.dataDir})\n`)

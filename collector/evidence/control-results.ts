@@ -46,6 +46,7 @@ export class ControlResultsBuilder {
   readonly #nodes = new Map<string, { hostname: string; firstScanAt: string; scans: number }>()
   readonly #checksByRule = new Map<string, Record<Status, number>>()
   readonly #waivedBy = new Map<string, number>()
+  readonly #waiverRefs = new Map<string, { rule: string; ref: NonNullable<EvidenceFinding['waiver']> }>()
   #scans = 0
   #findings = 0
 
@@ -59,7 +60,10 @@ export class ControlResultsBuilder {
       this.#findings++
       const checks = this.#checksByRule.get(f.rule) ?? this.#checksByRule.set(f.rule, emptyChecks()).get(f.rule)!
       checks[f.status]++
-      if (f.waiver) this.#waivedBy.set(f.waiver.id, (this.#waivedBy.get(f.waiver.id) ?? 0) + 1)
+      if (f.waiver) {
+        this.#waivedBy.set(f.waiver.id, (this.#waivedBy.get(f.waiver.id) ?? 0) + 1)
+        if (!this.#waiverRefs.has(f.waiver.id)) this.#waiverRefs.set(f.waiver.id, { rule: f.rule, ref: f.waiver })
+      }
       const key = `${scan.nodeId}\0${f.rule}\0${f.target}`
       let item = this.#items.get(key)
       if (!item) {
@@ -94,6 +98,11 @@ export class ControlResultsBuilder {
   /** Waiver id → findings it waived in the window. */
   waivedCounts(): ReadonlyMap<string, number> {
     return this.#waivedBy
+  }
+
+  /** The waivers findings of the window carried, as the findings recorded them. */
+  waiverRefs(): ReadonlyMap<string, { rule: string; ref: NonNullable<EvidenceFinding['waiver']> }> {
+    return this.#waiverRefs
   }
 
   get scanCount(): number {

@@ -101,7 +101,11 @@ export interface ControlResult {
   manualEvidence: number
 }
 
-export interface WaiverRecord extends Waiver {
+export interface WaiverRecord extends Omit<Waiver, 'created'> {
+  /** Null when the waiver was removed since: it is known only from the findings it waived. */
+  created: string | null
+  /** Removed from the collector since; shown as the waived findings recorded it. */
+  removed: boolean
   /** Expired before the end of the window. */
   expiredInWindow: boolean
   /** Findings it waived in the window. */

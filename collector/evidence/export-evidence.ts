@@ -119,9 +119,16 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
   await zip.add(evidenceFiles.methods.path, `${JSON.stringify({ framework: framework.framework, rules: methods }, null, 2)}\n`, evidenceFiles.methods.description)
 
   // 5. Waivers in force at any time in the window.
-  const waivers: WaiverRecord[] = (await source.waivers())
-    .filter((w) => Date.parse(w.created) < window.to.getTime() && Date.parse(w.expires) >= window.from.getTime())
-    .map((w) => ({ ...w, expiredInWindow: Date.parse(w.expires) < window.to.getTime(), findingsWaived: builder.waivedCounts().get(w.id) ?? 0 }))
+  // Those in force at any time in the window, and any other a finding of the window carried.
+  const stored = await source.waivers()
+  const waiverRecord = (w: Omit<WaiverRecord, 'expiredInWindow' | 'findingsWaived'>): WaiverRecord => ({ ...w, expiredInWindow: Date.parse(w.expires) < window.to.getTime(), findingsWaived: builder.waivedCounts().get(w.id) ?? 0 })
+  const waivers: WaiverRecord[] = stored
+    .filter((w) => (Date.parse(w.created) < window.to.getTime() && Date.parse(w.expires) >= window.from.getTime()) || builder.waivedCounts().has(w.id))
+    .map((w) => waiverRecord({ ...w, removed: false }))
+  for (const [id, { rule, ref }] of builder.waiverRefs()) {
+    if (stored.some((w) => w.id === id)) continue
+    waivers.push(waiverRecord({ id, rule, justification: ref.justification, approver: ref.approver, expires: ref.expires, created: null, removed: true }))
+  }
   await zip.add(evidenceFiles.waivers.path, `${JSON.stringify(waivers, null, 2)}\n`, evidenceFiles.waivers.description)
 
   // 6. Manual evidence: the index, then each file.

@@ -70,7 +70,7 @@ ${r.manualEvidence.length > 0 ? `<h3>Attached evidence</h3><table><thead><tr><th
 <section>
 <h2>Waivers (${r.waivers.length})</h2>
 ${r.waivers.length === 0 ? '<p>No waivers were in force during the window.</p>' : `<table><thead><tr><th>Waiver</th><th>Scope</th><th>Justification</th><th>Approver</th><th>Created</th><th>Expires</th><th>Findings waived</th></tr></thead><tbody>
-${r.waivers.map((w) => `<tr${w.expiredInWindow ? ' class="expired"' : ''}><td>${esc(w.id)}</td><td>${esc(w.rule)} on ${w.node ? `node ${esc(w.node)}` : w.labels ? esc(labelList(w.labels)) : 'all nodes'}${w.target ? `, target ${esc(w.target)}` : ''}</td><td>${esc(w.justification)}</td><td>${esc(w.approver)}</td><td>${esc(w.created)}</td><td>${esc(w.expires)}${w.expiredInWindow ? ' <strong>(expired)</strong>' : ''}</td><td>${w.findingsWaived}</td></tr>`).join('\n')}
+${r.waivers.map((w) => `<tr${w.expiredInWindow ? ' class="expired"' : ''}><td>${esc(w.id)}</td><td>${esc(w.rule)} on ${w.node ? `node ${esc(w.node)}` : w.labels ? esc(labelList(w.labels)) : 'all nodes'}${w.target ? `, target ${esc(w.target)}` : ''}</td><td>${esc(w.justification)}</td><td>${esc(w.approver)}</td><td>${w.created === null ? 'unknown (removed since)' : esc(w.created)}</td><td>${esc(w.expires)}${w.expiredInWindow ? ' <strong>(expired)</strong>' : ''}</td><td>${w.findingsWaived}</td></tr>`).join('\n')}
 </tbody></table>`}
 </section>
 
