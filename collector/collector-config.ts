@@ -4,6 +4,7 @@ import { readConfigFile } from '../agent/config-file.js'
 import { PostureError } from '../rules/posture-error.js'
 import { schedulesConfigSchema } from './schedule/schedule-config.js'
 import { alertsConfigSchema } from './alerts/alert-config.js'
+import { domainChecksConfigSchema } from './domains/domain-checks-config.js'
 
 /**
  * The collector's configuration: one strict schema (a misspelled key is an error), secure
@@ -72,6 +73,8 @@ export const collectorConfigSchema = z
     schedules: schedulesConfigSchema.prefault({}),
     /** Webhook alerts (collector/alerts/alert-config.ts). */
     alerts: alertsConfigSchema.prefault({}),
+    /** Domains checked from the collector: email authentication, CAA, security.txt (collector/domains/). */
+    domainChecks: domainChecksConfigSchema.prefault({}),
   })
   .strict()
 

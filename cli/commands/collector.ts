@@ -11,6 +11,7 @@ import { auditSubcommand, signingKeySubcommand } from './collector-evidence.js'
 import { sshNodeSubcommand } from './collector-ssh-node.js'
 import { webhookSubcommand } from './collector-webhook.js'
 import { createAlerts } from '../../collector/alerts/alerts-plugin.js'
+import { createDomainChecks } from '../../collector/domains/domain-checks-plugin.js'
 import { createApiToken, createJoinString, createUserWithOneTimePassword, openAdminStore, parseLabels } from '../../collector/collector-admin.js'
 import { readCollectorConfigFile, resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
 import { roles, type Role } from '../../collector/store/store.js'
@@ -168,7 +169,7 @@ export const collectorCommand: Command = {
     const alerts = createAlerts()
     const schedules = createSchedules({ env: io.env, onRunFinished: alerts.onRunFinished })
     const evidence = createEvidence()
-    const collector = await buildCollector(config, { authorize: dashboard.authorize, plugins: [dashboard.plugin, schedules.plugin, evidence.plugin, alerts.plugin] })
+    const collector = await buildCollector(config, { authorize: dashboard.authorize, plugins: [dashboard.plugin, schedules.plugin, evidence.plugin, alerts.plugin, createDomainChecks().plugin] })
     evidence.attach(collector)
     try {
       const url = await collector.start()

@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { parseDuration } from '../../agent/agent-duration.js'
 import { checkDomains } from '../../agent/gatherers/dns/check-domains.js'
 import { dnsConfigSchema } from '../../agent/gatherers/dns/dns-config.js'
+import { domainIdentity, domainReportFacts } from '../../agent/gatherers/dns/domain-report.js'
 import { LocalHost } from '../../agent/host/local-host.js'
 import { buildReport } from '../../agent/scan.js'
 import { loadRuleSet } from '../../rules/load-rules.js'
@@ -107,11 +108,11 @@ Examples:
       throw new PostureError('CONNECT_FAILED', `the resolver (${resolver.label}) could not be reached: ${resolver.firstFailure ?? 'no answer'}`)
     }
     const report = buildReport(
-      { facts: { dns: checked.facts }, factErrors: {} },
+      { facts: domainReportFacts(checked.facts), factErrors: {} },
       { ruleSet, domains: ['dns', 'http'], now: startedAt, scanId: randomUUID(), source: `posture domain ${domain.name} via ${resolver.label}`, startedAt, finishedAt: new Date() },
     )
     // The report is about the domain, not about the machine that checked it.
-    report.node = { id: createHash('sha256').update(`posture-domain:${domain.name}`).digest('hex').slice(0, 16), hostname: domain.name, os: null, kernel: null, arch: null }
+    report.node = domainIdentity(domain.name)
 
     io.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report, { color: io.color }))
     if (failOn && report.findings.some((f) => f.status === 'fail' && atLeast(f.severity, failOn))) return 1
