@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { hasTool, serverCatalogue, startHttpServer, TestPki, type CatalogueName, type Issued, type Running } from './tls-servers.js'
+import { readFileSync } from 'node:fs'
+import { goodHeaders, hasTool, mozillaIntermediateCiphers, serverCatalogue, startHttpServer, startHttpsServer, TestPki, type CatalogueName, type Issued, type Running } from './tls-servers.js'
 import { finding, postureTls, statusOf } from './tls-run.js'
 
 /**
@@ -110,6 +111,18 @@ describe('TLS protocol and cipher enumeration on real servers', { timeout: 60_00
     expect(statusOf(report, 'tls.protocol.legacy-disabled')).toBe('pass')
     expect(endpoint.grade).toMatchObject({ grade: 'A-', warnings: ['TLS 1.3 not offered'] })
     expect(statusOf(report, 'tls.grade')).toBe('pass')
+  })
+
+  it('an IPv6 literal target, [::1]:PORT, checked against the certificate\'s IP SANs', async () => {
+    const v6 = await pki.issue({ name: 'v6', sans: ['IP:::1'] })
+    const server = await startHttpsServer({ key: readFileSync(v6.key), cert: v6.chain, ciphers: mozillaIntermediateCiphers, headers: goodHeaders }, '::1')
+    running.push(server)
+    const run = await postureTls([`[::1]:${server.port}`, '--ca', caFile, '--http-port', 'none', '--json'])
+    expect(run.stderr).toBe('')
+    const endpoint = run.report!.facts.tls!.endpoints![0]!
+    expect(endpoint).toMatchObject({ target: `[::1]:${server.port}`, address: '::1', servername: '::1', protocols: ['TLSv1.2', 'TLSv1.3'] })
+    expect(endpoint.certificate).toMatchObject({ sans: ['IP:0:0:0:0:0:0:0:1'], hostnameMatch: true })
+    expect(run.report!.facts.http!.sites![0]!.target).toBe(`https://[::1]:${server.port}/`)
   })
 
   it('TLS 1.3 only: the chain as sent comes from a handshake that trusts nothing', async () => {

@@ -146,14 +146,14 @@ export interface NodeTlsOptions extends SecureContextOptions {
 }
 
 /** An HTTPS server on 127.0.0.1 answering every request with 200 and the given headers. */
-export function startHttpsServer(options: NodeTlsOptions): Promise<Running> {
+export function startHttpsServer(options: NodeTlsOptions, address = '127.0.0.1'): Promise<Running> {
   const { headers = [], ocspResponse, ...tlsOptions } = options
   const server = createHttpsServer(tlsOptions, (req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of headers) res.appendHeader(name, value)
     res.end('ok\n')
   })
   if (ocspResponse) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, reply: (err: Error | null, response?: Buffer) => void) => reply(null, ocspResponse))
-  return listen(server)
+  return listen(server, address)
 }
 
 /** Plain HTTP on 127.0.0.1: a redirect to `location` (with {port} substituted), or a 200 page. */
@@ -165,7 +165,7 @@ export function startHttpServer(location: string | null): Promise<Running> {
   return listen(server)
 }
 
-function listen(server: NetServer | HttpServer): Promise<Running> {
+function listen(server: NetServer | HttpServer, address = '127.0.0.1'): Promise<Running> {
   const sockets = new Set<Socket>()
   server.on('connection', (s: Socket) => {
     sockets.add(s)
@@ -173,7 +173,7 @@ function listen(server: NetServer | HttpServer): Promise<Running> {
   })
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, address, () => {
       resolve({
         port: (server.address() as AddressInfo).port,
         close: () =>
