@@ -87,9 +87,9 @@ describe('wire protocol at the collector', () => {
   })
 
   it.each([
-    ['bad JSON', () => '{"v":1,"type":', 'BAD_JSON'],
-    ['a message matching no schema', () => JSON.stringify({ v: 1, type: 'report', seq: 'one' }), 'BAD_MESSAGE'],
-    ['an unknown protocol version', () => JSON.stringify({ v: 9, type: 'hello' }), 'UNSUPPORTED_VERSION'],
+    ['bad JSON', (): string => '{"v":1,"type":', 'BAD_JSON'],
+    ['a message matching no schema', (): string => JSON.stringify({ v: 1, type: 'report', seq: 'one' }), 'BAD_MESSAGE'],
+    ['an unknown protocol version', (): string => JSON.stringify({ v: 9, type: 'hello' }), 'UNSUPPORTED_VERSION'],
   ] as const)('closes on %s with its close code and error frame, logs it, and keeps serving other agents', async (_name, frame, reason) => {
     const good = await joinAgent(collector, join(dir, 'good'))
     const bad = await joinAgent(collector, join(dir, 'bad'))
