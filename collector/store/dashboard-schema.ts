@@ -37,7 +37,8 @@ CREATE INDEX nodes_score ON nodes(score) WHERE score IS NOT NULL;
 CREATE INDEX nodes_offline ON nodes(offline_since) WHERE offline_since IS NOT NULL;
 CREATE INDEX lifecycle_state_since ON finding_lifecycle(state, failing_since);
 CREATE INDEX lifecycle_state_resolved ON finding_lifecycle(state, resolved_at);
-CREATE INDEX lifecycle_state_sla ON finding_lifecycle(state, sla_due);
+CREATE INDEX lifecycle_open_sla ON finding_lifecycle(state, last_status, sla_due);
+CREATE INDEX lifecycle_open_severity ON finding_lifecycle(state, last_status, severity);
 CREATE INDEX lifecycle_rule ON finding_lifecycle(rule);
 CREATE INDEX lifecycle_status_rank ON finding_lifecycle(last_status, (${severityRankSql}), failing_since);
 `

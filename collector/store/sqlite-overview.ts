@@ -61,7 +61,7 @@ export function prepareOverview(db: Db, policy: ScoringPolicy) {
     newFailures: db.prepare<[string, number], FindingRow>(`SELECT ${findingColumns} WHERE l.state = 'open' AND l.failing_since >= ? ORDER BY l.failing_since DESC LIMIT ?`),
     resolved: db.prepare<[string, number], FindingRow>(`SELECT ${findingColumns} WHERE l.state = 'resolved' AND l.resolved_at >= ? ORDER BY l.resolved_at DESC LIMIT ?`),
     overdueCount: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM finding_lifecycle WHERE state = 'open' AND sla_due < ? AND last_status = 'fail'"),
-    overdue: db.prepare<[string, number], FindingRow>(`SELECT ${findingColumns} WHERE l.state = 'open' AND l.sla_due < ? AND l.last_status = 'fail' ORDER BY l.sla_due LIMIT ?`),
+    overdue: db.prepare<[string, number], FindingRow>(`SELECT ${findingColumns} WHERE l.state = 'open' AND l.last_status = 'fail' AND l.sla_due < ? ORDER BY l.sla_due LIMIT ?`),
     certificates: db.prepare<[string, string, number], FindingRow>(
       `SELECT ${findingColumns} WHERE l.rule IN (?, ?) AND l.last_status = 'fail' ORDER BY (l.rule = 'tls.cert.expired') DESC, n.hostname LIMIT ?`,
     ),

@@ -11,6 +11,7 @@ import { scoredWith } from '../../collector/agent-handlers.js'
 import type { Collector } from '../../collector/build-collector.js'
 import type { Domain } from '../../rules/domains.js'
 import { domains as allDomains } from '../../rules/domains.js'
+import { packageRoot } from '../../rules/package-root.js'
 import { eventCount, joinAgent, systemSnapshot } from '../integration/collector-fixtures.js'
 
 /**
@@ -33,7 +34,8 @@ export interface RunningNode {
   agent: Agent
 }
 
-const sandbox = snapshotSchema.parse(JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'sandbox-debian12.snapshot.json'), 'utf8')))
+// From the package root, so that the compiled copy in dist/ (npm run bench) finds it too.
+const sandbox = snapshotSchema.parse(JSON.parse(readFileSync(join(packageRoot(), 'test', 'e2e', 'fixtures', 'sandbox-debian12.snapshot.json'), 'utf8')))
 
 export function snapshotOf(node: FleetNode, at = new Date()): Snapshot {
   const synchronized = node.synchronized ?? true

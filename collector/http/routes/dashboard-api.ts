@@ -10,6 +10,7 @@ import { prepareCompliance } from '../../store/sqlite-compliance.js'
 import { prepareExplorer, type ExplorerFilter } from '../../store/sqlite-explorer.js'
 import { prepareOverview } from '../../store/sqlite-overview.js'
 import { toCsv } from '../csv.js'
+import { OverviewCache } from './overview-cache.js'
 import { parseOr400 } from './parse-request.js'
 import type { FindingsPage } from './findings-types.js'
 import type { RulesCatalogue } from './rules-types.js'
@@ -40,14 +41,16 @@ const csvLimit = 100_000
 export function registerDashboardApi(app: FastifyInstance, ctx: CollectorContext, db: Db, policy: () => ScoringPolicy): void {
   const read = ctx.authorize('fleet.read')
   const exportFindings = ctx.authorize('findings.export')
-  const overview = prepareOverview(db, policy())
+  const computeOverview = prepareOverview(db, policy())
+  const overview = new OverviewCache((days: number) => computeOverview(ctx.clock(), days), { maxAgeMs: 15_000, now: () => ctx.clock().getTime() })
+  for (const event of ['report', 'node-offline', 'node-online'] as const) ctx.events.on(event, () => overview.invalidate())
   const explore = prepareExplorer(db)
   const compliance = prepareCompliance(db)
 
   app.get('/api/overview', { preHandler: read }, async (request, reply) => {
     const query = parseOr400(overviewQuery, request.query, reply)
     if (!query) return reply
-    return overview(ctx.clock(), Number(query.days))
+    return overview.get(Number(query.days))
   })
 
   app.get('/api/explorer', { preHandler: read }, async (request, reply): Promise<FindingsPage | typeof reply> => {

@@ -65,7 +65,7 @@ function render(o: FleetOverview, days: number, ctx: AppContext): HTMLElement[] 
       { label: 'Severity', cell: (f) => severityBadge(f.severity) },
       { label: 'Finding', cell: (f) => findingTitle(f), className: 'wide' },
       { label: 'Node', cell: (f) => nodeLink(f.nodeId, f.hostname) },
-      { label: 'Due', cell: (f) => h('span', { class: 'overdue', title: formatTime(f.slaDue) }, formatAge(f.slaDue, now)) },
+      { label: 'Due', cell: (f) => h('span', { class: 'overdue', title: formatTime(f.slaDue) }, formatAge(f.slaDue, now)), className: 'nowrap' },
     ], { empty: 'No failure is past its SLA.' }),
   )
   const certs = section(
@@ -89,7 +89,8 @@ function render(o: FleetOverview, days: number, ctx: AppContext): HTMLElement[] 
     headline,
     h('div', { class: 'grid two' }, trend, h('div', { class: 'stack' }, grades, domains)),
     h('div', { class: 'grid two' }, worst, changes),
-    h('div', { class: 'grid three' }, overdue, certs, offline),
+    overdue,
+    h('div', { class: 'grid two-even' }, certs, offline),
   ]
 }
 
