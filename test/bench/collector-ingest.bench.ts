@@ -31,6 +31,12 @@ const findingsPerReport = 60
 const cli = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'cli', 'posture.js')
 
 export async function run(): Promise<void> {
+  // The core (no dashboard, alerts or schedule plugins), then the collector as `posture collector` runs it.
+  await runVariant('core', agentsWanted)
+  await runVariant('cli', Number(process.env.POSTURE_BENCH_CLI_AGENTS ?? 1000))
+}
+
+async function runVariant(variant: 'core' | 'cli', agentsWanted: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'posture-bench-ingest-'))
   let collector: ChildProcess | undefined
   const sockets: WebSocket[] = []
@@ -41,7 +47,7 @@ export async function run(): Promise<void> {
     const credentials = enrollDirectly(data, agentsWanted, ruleSet.scoring)
 
     // The collector in its own process, so its RSS and CPU are its own.
-    const started = await startCollectorProcess(data)
+    const started = await startCollectorProcess(data, variant)
     collector = started.child
     const { url, fingerprint } = started
 
@@ -54,8 +60,8 @@ export async function run(): Promise<void> {
       else failed++
     }
     const connectSeconds = (performance.now() - connectStart) / 1000
-    console.log(`bench: collector-connections-held ${sockets.length} connections (of ${agentsWanted}; ${failed} failed; fd limit from ulimit -n applies)`)
-    console.log(`bench: collector-connect-rate ${(sockets.length / connectSeconds).toFixed(0)} connections/s`)
+    console.log(`bench: collector-${variant}-connections-held ${sockets.length} connections (of ${agentsWanted}; ${failed} failed; fd limit from ulimit -n applies)`)
+    console.log(`bench: collector-${variant}-connect-rate ${(sockets.length / connectSeconds).toFixed(0)} connections/s`)
 
     // Phase 2: every connected agent sends its reports; latency is send → ack.
     const latencies: number[] = []
@@ -85,12 +91,12 @@ export async function run(): Promise<void> {
     const ceiling = rawInsertRate(join(dir, 'raw.db'), template, total)
     latencies.sort((x, y) => x - y)
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0
-    console.log(`bench: collector-ingest ${reportsPerSecond.toFixed(0)} reports/s (ratio ${(reportsPerSecond / ceiling).toFixed(2)} vs raw better-sqlite3 inserts)`)
-    console.log(`bench: collector-ingest-findings ${(reportsPerSecond * findingsPerReport).toFixed(0)} findings/s`)
+    console.log(`bench: collector-${variant}-ingest ${reportsPerSecond.toFixed(0)} reports/s (ratio ${(reportsPerSecond / ceiling).toFixed(2)} vs raw better-sqlite3 inserts)`)
+    console.log(`bench: collector-${variant}-ingest-findings ${(reportsPerSecond * findingsPerReport).toFixed(0)} findings/s`)
     console.log(`bench: raw-sqlite-insert ${ceiling.toFixed(0)} reports/s (${(ceiling * findingsPerReport).toFixed(0)} findings/s; same rows, same schema, WAL, synchronous=FULL, 256 reports per transaction)`)
-    console.log(`bench: collector-ack-latency-p50 ${pct(50).toFixed(1)} ms`)
-    console.log(`bench: collector-ack-latency-p99 ${pct(99).toFixed(1)} ms`)
-    console.log(`bench: collector-rss ${(rss / 1024 / 1024).toFixed(0)} MB (with ${sockets.length} agents connected)`)
+    console.log(`bench: collector-${variant}-ack-latency-p50 ${pct(50).toFixed(1)} ms`)
+    console.log(`bench: collector-${variant}-ack-latency-p99 ${pct(99).toFixed(1)} ms`)
+    console.log(`bench: collector-${variant}-rss ${(rss / 1024 / 1024).toFixed(0)} MB (with ${sockets.length} agents connected)`)
   } finally {
     for (const ws of sockets) ws.terminate()
     if (collector && collector.exitCode === null) {
@@ -146,12 +152,13 @@ function enrollDirectly(data: string, count: number, policy: ReturnType<typeof l
   return credentials
 }
 
-async function startCollectorProcess(data: string): Promise<{ child: ChildProcess; url: string; fingerprint: string }> {
+async function startCollectorProcess(data: string, variant: 'core' | 'cli'): Promise<{ child: ChildProcess; url: string; fingerprint: string }> {
   const config = join(data, '..', 'collector.yaml')
   // Generous per-connection limits: the bench sends fast on purpose; heartbeats stay default.
   writeFileSync(config, 'log: { level: warn }\nagents: { messageBurst: 1000, messagesPerSecond: 1000 }\nbackup: { intervalMs: 0 }\n')
   const nodeArgs = (process.env.POSTURE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const child = spawn(process.execPath, [...nodeArgs, cli, 'collector', '--data', data, '--listen', '127.0.0.1:0', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const args = variant === 'core' ? [join(fileURLToPath(import.meta.url), '..', 'collector-bench-server.js'), data] : [cli, 'collector', '--data', data, '--listen', '127.0.0.1:0', '--config', config]
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
   let err = ''
   for (;;) {
     const match = /listening on (https:\/\/\S+)/.exec(err)
