@@ -10,6 +10,8 @@ import { nodePage } from './pages/node.js'
 import { findingsPage } from './pages/findings.js'
 import { rulesPage, rulePage } from './pages/rules.js'
 import { compliancePage } from './pages/compliance.js'
+import { evidencePage } from './pages/evidence.js'
+import { waiversPage } from './pages/waivers.js'
 import { usersPage } from './pages/users.js'
 import { tokensPage } from './pages/tokens.js'
 import { auditPage } from './pages/audit.js'
@@ -29,6 +31,8 @@ const routes: Route<PageFactory>[] = [
   { pattern: '/rules', target: rulesPage },
   { pattern: '/rules/:id', target: rulePage },
   { pattern: '/compliance', target: compliancePage },
+  { pattern: '/evidence', target: evidencePage },
+  { pattern: '/waivers', target: waiversPage },
   { pattern: '/users', target: usersPage },
   { pattern: '/tokens', target: tokensPage },
   { pattern: '/audit', target: auditPage },
@@ -40,6 +44,8 @@ const nav: NavItem[] = [
   { href: '#/findings', label: 'Findings', permission: 'fleet.read' },
   { href: '#/rules', label: 'Rules', permission: 'fleet.read' },
   { href: '#/compliance', label: 'Compliance', permission: 'fleet.read' },
+  { href: '#/evidence', label: 'Evidence', permission: 'fleet.read' },
+  { href: '#/waivers', label: 'Waivers', permission: 'fleet.read' },
   { href: '#/users', label: 'Users', permission: 'users.manage' },
   { href: '#/tokens', label: 'API tokens', permission: 'tokens.manage' },
   { href: '#/audit', label: 'Audit log', permission: 'audit.read' },
