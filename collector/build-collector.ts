@@ -21,7 +21,7 @@ import { registerAgentRoutes } from './http/routes/api-agents.js'
 import { registerFleetRoutes } from './http/routes/api-fleet.js'
 import { registerNodeRoutes } from './http/routes/api-nodes.js'
 import { registerPlaceholderPage } from './http/routes/placeholder-page.js'
-import { registerSecurityHeaders } from './http/security-headers.js'
+import { mozillaIntermediateCiphers, registerSecurityHeaders } from './http/security-headers.js'
 import { IngestQueue } from './ingest/ingest-queue.js'
 import { isOnline } from './liveness.js'
 import { rescoreStaleNodes } from './rescore.js'
@@ -98,7 +98,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
 
     const app = Fastify({
       loggerInstance: log.child({ component: 'http' }),
-      ...(tls ? { https: { cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' as const } } : {}),
+      ...(tls ? { https: { cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' as const, ciphers: mozillaIntermediateCiphers } } : {}),
       bodyLimit: 1024 * 1024,
       // Never trust X-Forwarded-* unless a proxy is configured (it is not, yet).
       trustProxy: false,

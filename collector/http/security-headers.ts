@@ -27,9 +27,27 @@ export function securityHeaders(tls: boolean): Record<string, string> {
     'cross-origin-resource-policy': 'same-origin',
     'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
     // HSTS only over TLS (RFC 6797 §7.2: not sent over plain HTTP). Two years, as hstspreload.org asks.
-    ...(tls ? { 'strict-transport-security': 'max-age=63072000; includeSubDomains' } : {}),
+    // preload: Posture's http.hsts.preload-ready rule; the directive alone lists nothing, a submission does.
+    ...(tls ? { 'strict-transport-security': 'max-age=63072000; includeSubDomains; preload' } : {}),
   }
 }
+
+/**
+ * TLS 1.2 cipher suites of Mozilla's "intermediate" profile (Server Side TLS 5.7): AEAD
+ * with forward secrecy only; TLS 1.3 suites are Node's defaults, all of which the profile
+ * allows. Posture's own tls.mozilla.intermediate rule checks the collector against it.
+ */
+export const mozillaIntermediateCiphers = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'DHE-RSA-AES128-GCM-SHA256',
+  'DHE-RSA-AES256-GCM-SHA384',
+  'DHE-RSA-CHACHA20-POLY1305',
+].join(':')
 
 export function registerSecurityHeaders(app: FastifyInstance, tls: boolean): void {
   const headers = securityHeaders(tls)

@@ -19,8 +19,8 @@ export function registerLiveEvents(app: FastifyInstance, ctx: CollectorContext, 
     if (open >= maxStreams) return reply.code(503).send({ error: { code: 'INTERNAL', message: 'too many live streams' } })
     const who = principal(request)
     reply.hijack()
-    const headers: Record<string, string> = { ...securityHeaders, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' }
-    if (!https) delete headers['strict-transport-security']
+    // hijack() bypasses the onSend hook, so the stream sets the security headers itself.
+    const headers: Record<string, string> = { ...securityHeaders(https), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' }
     reply.raw.writeHead(200, headers)
     reply.raw.write('retry: 3000\n\n')
     open++
