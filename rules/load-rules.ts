@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { basename, join } from 'node:path'
 import { LineCounter, parseDocument, type Document } from 'yaml'
 import { z } from 'zod'
 import { createCelEnvironment } from './cel-environment.js'
@@ -82,7 +82,9 @@ export function loadRuleSet(options: LoadOptions = {}): RuleSet {
   }
 
   const digest = createHash('sha256')
-  for (const file of files) digest.update(file.path.startsWith(builtinCatalogueDir()) ? relative(builtinCatalogueDir(), file.path) : file.path).update('\0').update(file.text).update('\0')
+  // Names and contents, never absolute paths: the same rule pack must give the same
+  // version on the collector and on every agent it was pushed to, wherever it is stored.
+  for (const file of files) digest.update(basename(file.path)).update('\0').update(file.text).update('\0')
   const catalogueVersion = readFileSync(join(builtinCatalogueDir(), 'VERSION'), 'utf8').trim()
   return {
     version: `${catalogueVersion}+${digest.digest('hex').slice(0, 12)}`,

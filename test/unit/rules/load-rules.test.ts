@@ -106,3 +106,10 @@ describe('loadRuleSet', () => {
     expect(loadError({ 'o.yaml': 'id: x.y\n' }).message).toContain('a rule file is a YAML list')
   })
 })
+
+describe('rules version', () => {
+  it('is the same for the same rule files in different directories', () => {
+    const files = { 'mine.yaml': valid }
+    expect(loadRuleSet({ userDirs: [ruleDir(files)] }).version).toBe(loadRuleSet({ userDirs: [ruleDir(files)] }).version)
+  })
+})
