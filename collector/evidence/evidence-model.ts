@@ -35,6 +35,8 @@ export interface EvidenceFinding {
   status: Status
   message: string
   evidence: unknown
+  /** The evidence as stored JSON text, when the source has it: written as is, never re-parsed. */
+  evidenceJson?: string | null
   waiver: { id: string; justification: string; approver: string; expires: string; waivedStatus: 'pass' | 'fail' | 'error' } | null
 }
 

@@ -11,6 +11,7 @@ import { evidenceSchemaId, manifestBytes, manifestName, signatureName, type Evid
 import type { ControlResult, ExportWindow, ManualEvidence, RuleInfo, WaiverRecord } from './evidence-model.js'
 import type { EvidenceReport } from './evidence-report.js'
 import type { EvidenceSource } from './evidence-source.js'
+import type { GathererMethod } from './gatherer-methods.js'
 import { EvidenceZipWriter } from './evidence-zip-writer.js'
 import { renderReportHtml } from './report-html.js'
 import { renderReportPdf } from './report-pdf.js'
@@ -41,6 +42,8 @@ export interface ExportContext {
   signingKey: SigningKey
   /** The export's time (exportedAt). */
   now: Date
+  /** What each gatherer reads (gatherer-methods.ts), for methods.json. */
+  gathererMethods?: readonly GathererMethod[]
 }
 
 const chunkBytes = 64 * 1024
@@ -76,12 +79,14 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
         builder.addScan(scan, findings)
         rulesVersions.add(scan.rulesVersion)
         nodes.add(scan.nodeId)
+        const scanPart = JSON.stringify({ scanId: scan.scanId, nodeId: scan.nodeId, hostname: scan.hostname, finishedAt: scan.finishedAt, rulesVersion: scan.rulesVersion }).slice(0, -1)
         for (const f of findings) {
-          yield `${JSON.stringify({
-            scanId: scan.scanId, nodeId: scan.nodeId, hostname: scan.hostname, finishedAt: scan.finishedAt, rulesVersion: scan.rulesVersion,
+          const findingPart = JSON.stringify({
             rule: f.rule, target: f.target, domain: f.domain, severity: f.severity, status: f.status, message: f.message,
-            evidence: f.evidence ?? null, waiver: f.waiver, expiredWaiver: f.status === 'fail' ? expiredWaiverOf(f.message) : null,
-          })}\n`
+            waiver: f.waiver, expiredWaiver: f.status === 'fail' ? expiredWaiverOf(f.message) : null,
+          }).slice(1, -1)
+          const evidence = f.evidenceJson !== undefined ? (f.evidenceJson ?? 'null') : JSON.stringify(f.evidence ?? null)
+          yield `${scanPart},${findingPart},"evidence":${evidence}}\n`
         }
       }
     }
@@ -115,8 +120,11 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
   // 4. How each rule checks.
   const methods = context.rules
     .filter((r) => (r.controls[framework.framework] ?? []).length > 0)
-    .map((r) => ({ rule: r.id, title: r.title, domain: r.domain, severity: r.severity, controls: r.controls[framework.framework], check: r.check, forEach: r.forEach, reads: r.reads, remediation: r.remediation }))
-  await zip.add(evidenceFiles.methods.path, `${JSON.stringify({ framework: framework.framework, rules: methods }, null, 2)}\n`, evidenceFiles.methods.description)
+    .map((r) => ({
+      rule: r.id, title: r.title, domain: r.domain, severity: r.severity, controls: r.controls[framework.framework], check: r.check, forEach: r.forEach, reads: r.reads, remediation: r.remediation,
+      gatheredBy: (context.gathererMethods ?? []).filter((g) => g.domains.includes(r.domain)).map((g) => g.gatherer),
+    }))
+  await zip.add(evidenceFiles.methods.path, `${JSON.stringify({ framework: framework.framework, rules: methods, gatherers: context.gathererMethods ?? [] }, null, 2)}\n`, evidenceFiles.methods.description)
 
   // 5. Waivers in force at any time in the window.
   // Those in force at any time in the window, and any other a finding of the window carried.

@@ -7,6 +7,7 @@ import type { Db } from '../store/sqlite-open.js'
 import { manifestBytes, type EvidenceManifest } from './evidence-manifest.js'
 import type { ExportWindow, RuleInfo } from './evidence-model.js'
 import { exportEvidence } from './export-evidence.js'
+import { gathererMethods } from './gatherer-methods.js'
 import { ManualEvidenceStore } from './manual-evidence-store.js'
 import { loadOrCreateSigningKey } from './signing-key.js'
 import { SqliteEvidenceSource } from './sqlite-evidence-source.js'
@@ -67,6 +68,7 @@ export async function runExport(deps: RunExportDeps, request: RunExportRequest):
       policy: deps.ruleSet.scoring,
       signingKey: loadOrCreateSigningKey(deps.dataDir),
       now: deps.now,
+      gathererMethods: await gathererMethods(deps.now),
     },
   )
   await deps.audit.append({

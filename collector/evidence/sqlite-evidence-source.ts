@@ -125,15 +125,22 @@ export class SqliteEvidenceSource implements EvidenceSource {
   }
 }
 
+// Set lookups rather than a schema parse per row: millions of rows go through here.
+const severities = new Set<string>(severitySchema.options)
+const statuses = new Set<string>(statusSchema.options)
+
 function toFinding(row: FindingRow): EvidenceFinding {
+  if (!severities.has(row.severity) || !statuses.has(row.status)) throw new Error(`finding ${row.rule}: unknown severity ${row.severity} or status ${row.status}`)
   return {
     rule: row.rule,
     target: row.target,
     domain: row.domain,
-    severity: severitySchema.parse(row.severity),
-    status: statusSchema.parse(row.status),
+    severity: row.severity as EvidenceFinding['severity'],
+    status: row.status as EvidenceFinding['status'],
     message: row.message,
-    evidence: row.evidence === null ? null : JSON.parse(row.evidence),
+    evidence: null,
+    // Stored by the ingest as JSON.stringify output: written into findings.jsonl as is.
+    evidenceJson: row.evidence,
     waiver: row.waiver === null ? null : waiverRefSchema.parse(JSON.parse(row.waiver)),
   }
 }

@@ -94,6 +94,10 @@ describe('posture export and posture verify', () => {
     const findings = entries.get('findings.jsonl')!.toString().trim().split('\n').map((l) => JSON.parse(l))
     expect(new Set(findings.map((f) => f.finishedAt.slice(0, 10)))).toEqual(new Set(['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06', '2026-03-07']))
     expect(findings.find((f) => f.rule === 'system.time-synced' && f.hostname === 'lab-1').evidence).toBeTruthy()
+    // How: the rule's check and facts, and the commands its gatherer runs.
+    const methods = JSON.parse(entries.get('methods.json')!.toString())
+    expect(methods.rules.find((r: { rule: string }) => r.rule === 'system.time-synced')).toMatchObject({ check: 'facts.system.timeSync.synchronized', reads: expect.arrayContaining(['system.timeSync.synchronized']), gatheredBy: ['system'] })
+    expect(methods.gatherers.find((g: { gatherer: string }) => g.gatherer === 'system').commands).toContain('timedatectl show')
   })
 
   it('verifies with the collector key, and names the file when one is changed', async () => {
