@@ -42,6 +42,8 @@ interface Verdicts {
   protocols: string[]
   weak: Record<string, boolean>
   seconds: number
+  /** testssl gave up on the server (e.g. "Your OpenSSL cannot connect"): nothing to compare. */
+  interrupted?: string
 }
 
 async function posture(port: number, caFile: string): Promise<Verdicts> {
@@ -70,7 +72,10 @@ async function testssl(port: number, dir: string): Promise<Verdicts> {
   })
   const findings = JSON.parse(readFileSync(json, 'utf8')) as { id: string; finding: string }[]
   const offered = (f: { finding: string }) => /^offered/.test(f.finding)
+  const interrupted = findings.find((f) => f.id === 'scanTime' && /interrupted/i.test(f.finding))
+  const reason = findings.find((f) => f.id === 'optimal_proto' || f.id === 'scanProblem')?.finding
   return {
+    ...(interrupted ? { interrupted: reason ?? interrupted.finding } : {}),
     protocols: findings.filter((f) => f.id in protocolIds && offered(f)).map((f) => protocolIds[f.id]!),
     weak: Object.fromEntries(Object.keys(weakCategories).map((id) => [id, findings.some((f) => f.id === id && offered(f))])),
     seconds: (performance.now() - started) / 1000,
@@ -89,6 +94,7 @@ async function main(names: string[]): Promise<number> {
   writeFileSync(caFile, pki.root.cert)
   const leaf = await pki.issue({ name: 'localhost' })
   let disagreements = 0
+  let notScanned = 0
   try {
     for (const name of selected) {
       const entry = serverCatalogue[name]
@@ -101,13 +107,20 @@ async function main(names: string[]): Promise<number> {
       try {
         const ours = await posture(server.port, caFile)
         const theirs = await testssl(server.port, dir)
+        console.log(`\n${name}: ${entry.description}\n  posture ${ours.seconds.toFixed(1)} s, testssl ${theirs.seconds.toFixed(1)} s`)
+        if (theirs.interrupted) {
+          // testssl needs its local OpenSSL to connect before it scans; Posture does not.
+          console.log(`  TESTSSL COULD NOT SCAN: ${theirs.interrupted}`)
+          console.log(`  posture found: protocols ${ours.protocols.join(' ')}; weak categories ${Object.entries(ours.weak).filter(([, v]) => v).map(([k]) => k).join(', ') || 'none'}`)
+          notScanned++
+          continue
+        }
         const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
         const lines = [
           [`protocols`, ours.protocols.join(' '), theirs.protocols.join(' '), same(ours.protocols, theirs.protocols)] as const,
           ...Object.keys(weakCategories).map((id) => [id, String(ours.weak[id]), String(theirs.weak[id]), ours.weak[id] === theirs.weak[id]] as const),
           ['weak verdict', String(Object.values(ours.weak).some(Boolean)), String(Object.values(theirs.weak).some(Boolean)), Object.values(ours.weak).some(Boolean) === Object.values(theirs.weak).some(Boolean)] as const,
         ]
-        console.log(`\n${name}: ${entry.description}\n  posture ${ours.seconds.toFixed(1)} s, testssl ${theirs.seconds.toFixed(1)} s`)
         for (const [check, a, b, ok] of lines) {
           console.log(`  ${ok ? 'agree   ' : 'DISAGREE'} ${check.padEnd(22)} posture: ${a.padEnd(36)} testssl: ${b}`)
           if (!ok) disagreements++
@@ -120,7 +133,8 @@ async function main(names: string[]): Promise<number> {
     pki.close()
     rmSync(dir, { recursive: true, force: true })
   }
-  console.log(`\n${disagreements === 0 ? 'posture and testssl.sh agree on every server' : `${disagreements} disagreement(s)`}`)
+  const scanned = notScanned ? ` (${notScanned} server(s) testssl.sh could not scan)` : ''
+  console.log(`\n${disagreements === 0 ? `posture and testssl.sh agree on every server they both scanned${scanned}` : `${disagreements} disagreement(s)${scanned}`}`)
   return disagreements === 0 ? 0 : 1
 }
 
