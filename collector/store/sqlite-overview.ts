@@ -11,7 +11,8 @@ import type { Db } from './sqlite-open.js'
  */
 const listLimit = 10
 const changesWindowMs = 7 * 86_400_000
-// tls.cert.expired / tls.cert.expiring (rules/catalogue/tls.yaml): the certificate list.
+// tls.cert.expired / tls.cert.expiring (rules/catalogue/tls.yaml): the certificate list. (`+last_status`
+// keeps SQLite on the rule index: two rules' rows, not every failure in the fleet.)
 const certificateRules = ['tls.cert.expired', 'tls.cert.expiring']
 
 interface NodeRow {
@@ -63,7 +64,7 @@ export function prepareOverview(db: Db, policy: ScoringPolicy) {
     overdueCount: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM finding_lifecycle WHERE state = 'open' AND sla_due < ? AND last_status = 'fail'"),
     overdue: db.prepare<[string, number], FindingRow>(`SELECT ${findingColumns} WHERE l.state = 'open' AND l.last_status = 'fail' AND l.sla_due < ? ORDER BY l.sla_due LIMIT ?`),
     certificates: db.prepare<[string, string, number], FindingRow>(
-      `SELECT ${findingColumns} WHERE l.rule IN (?, ?) AND l.last_status = 'fail' ORDER BY (l.rule = 'tls.cert.expired') DESC, n.hostname LIMIT ?`,
+      `SELECT ${findingColumns} WHERE l.rule IN (?, ?) AND +l.last_status = 'fail' ORDER BY (l.rule = 'tls.cert.expired') DESC, n.hostname LIMIT ?`,
     ),
   }
 
