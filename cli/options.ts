@@ -59,3 +59,16 @@ export async function writeSnapshotFile(path: string, snapshot: Snapshot): Promi
     throw new PostureError('CANNOT_WRITE', `${path}: cannot write snapshot (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
   }
 }
+
+/** A PEM CA bundle named by `--ca`: read, and checked to hold a certificate. */
+export function readCaFile(path: string): string {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new PostureError('BAD_INPUT', `--ca ${path}: cannot read (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`)
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new PostureError('BAD_INPUT', `--ca ${path}: no PEM certificate in it`)
+  return text
+}

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { parseDuration } from '../../agent/agent-duration.js'
@@ -12,7 +11,7 @@ import { loadRuleSet } from '../../rules/load-rules.js'
 import { PostureError } from '../../rules/posture-error.js'
 import { atLeast } from '../../rules/severity.js'
 import type { Command } from '../command.js'
-import { parseSeverity } from '../options.js'
+import { parseSeverity, readCaFile } from '../options.js'
 import { parseCommandArgs } from '../parse-args.js'
 import { renderReport } from '../render-report.js'
 
@@ -129,16 +128,4 @@ function usageError(error: z.ZodError): string {
   if (path[0] === 'domains' && path[2] === 'dkimSelectors') name = '--dkim-selector'
   if (path[0] === 'domains' && path[2] === 'allowedCas') name = '--allowed-ca'
   return `${name}: ${issue.message}`
-}
-
-function readCaFile(path: string): string {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new PostureError('BAD_INPUT', `--ca ${path}: cannot read (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`)
-  }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new PostureError('BAD_INPUT', `--ca ${path}: no PEM certificate in it`)
-  return text
 }

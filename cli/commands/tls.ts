@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { gatherTlsEndpoints } from '../../agent/gatherers/tls/gather-tls.js'
 import { parseTarget } from '../../agent/gatherers/tls/tls-target.js'
@@ -12,7 +11,7 @@ import type { Report } from '../../rules/report.js'
 import { atLeast } from '../../rules/severity.js'
 import type { Command } from '../command.js'
 import { parseCommandArgs } from '../parse-args.js'
-import { parseSeverity } from '../options.js'
+import { parseSeverity, readCaFile } from '../options.js'
 import { renderReport } from '../render-report.js'
 import { renderTlsSummary } from '../render-tls.js'
 
@@ -130,16 +129,4 @@ function parseHttpPort(value: string | undefined): number | null {
   if (value === 'none') return null
   if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new PostureError('BAD_USAGE', `--http-port: "${value}" is not a port (1–65535) or "none"`)
   return Number(value)
-}
-
-function readCaFile(path: string): string {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new PostureError('BAD_INPUT', `--ca ${path}: cannot read (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`)
-  }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new PostureError('BAD_INPUT', `--ca ${path}: no PEM certificate in it`)
-  return text
 }

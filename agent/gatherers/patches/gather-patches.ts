@@ -1,10 +1,10 @@
 import { loadOsEolTable, type OsEolTable } from '../../../rules/data/os-eol.js'
+import { readOsRelease } from '../system/read-os-release.js'
 import type { OsFacts } from '../../../rules/facts/system.js'
 import { errorMessage } from '../../../rules/posture-error.js'
 import type { Host } from '../../host/host.js'
-import { fileText, missing, ok, type Evidence } from '../evidence.js'
+import { missing, ok } from '../evidence.js'
 import type { Gatherer, GatherContext, GatherResult } from '../gatherer.js'
-import { parseOsRelease } from '../system/os-release.js'
 import { gatherApk } from './gather-apk.js'
 import { gatherApt } from './gather-apt.js'
 import { gatherDnf } from './gather-dnf.js'
@@ -78,18 +78,3 @@ function allMissing(reason: string): PatchesGathered {
   return out
 }
 
-/** os-release(5): /etc/os-release, falling back to /usr/lib/os-release. */
-async function readOsRelease(host: Host): Promise<Evidence<OsFacts>> {
-  const reasons: string[] = []
-  for (const path of ['/etc/os-release', '/usr/lib/os-release']) {
-    const text = fileText(await host.readFile(path))
-    if (!text.ok) {
-      reasons.push(text.reason)
-      continue
-    }
-    const parsed = parseOsRelease(text.value)
-    if (parsed) return ok(parsed)
-    reasons.push(`${path}: no ID= line`)
-  }
-  return missing(reasons.join('; '))
-}

@@ -4,7 +4,7 @@ import type { SystemFacts } from '../../../rules/facts/system.js'
 import type { Host } from '../../host/host.js'
 import { commandStdout, fileText } from '../evidence.js'
 import type { Gatherer, GatherContext, GatherResult } from '../gatherer.js'
-import { parseOsRelease } from './os-release.js'
+import { readOsRelease } from './read-os-release.js'
 import { parseChronycTracking, parseTimedatectlShow } from './time-sync.js'
 
 /** Identity, kernel, uptime, virtualization and clock synchronisation of the node. */
@@ -60,21 +60,6 @@ async function gatherSystem({ host }: GatherContext): Promise<GatherResult> {
   return { facts: { system: facts }, errors }
 }
 
-async function readOsRelease(host: Host) {
-  // os-release(5): /etc/os-release, falling back to /usr/lib/os-release.
-  const reasons: string[] = []
-  for (const path of ['/etc/os-release', '/usr/lib/os-release']) {
-    const text = fileText(await host.readFile(path))
-    if (!text.ok) {
-      reasons.push(text.reason)
-      continue
-    }
-    const parsed = parseOsRelease(text.value)
-    if (parsed) return { ok: true as const, value: parsed }
-    reasons.push(`${path}: no ID= line`)
-  }
-  return { ok: false as const, reason: reasons.join('; ') }
-}
 
 /** systemd's view first, chrony's second; both failing is an error naming both. */
 async function gatherTimeSync(host: Host) {
