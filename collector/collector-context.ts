@@ -5,10 +5,13 @@ import type { Authorize } from './http/api-auth.js'
 import type { Store } from './store/store.js'
 import type { AgentGateway } from './ws/agent-gateway.js'
 import type { ScoringState } from './agent-handlers.js'
+import type { RescoreCause } from './rescore-cause.js'
 
-/** Events the collector emits, for live views and alerts: `report` {nodeId, scanId}, `scan-requested` {nodeId, scanId}, `node-offline` {nodeId}, `node-online` {nodeId}. */
+/** Events the collector emits, for live views and alerts: `report` {nodeId, scanId}, `rescore` {nodeId, scanId, cause}, `scan-requested` {nodeId, scanId}, `node-offline` {nodeId}, `node-online` {nodeId}. */
 export type CollectorEvents = {
   report: [{ nodeId: string; scanId: string }]
+  /** Stored facts scored again (rules or waivers changed): a `rescore` entry in the node's history. */
+  rescore: [{ nodeId: string; scanId: string; cause: RescoreCause }]
   'scan-requested': [{ nodeId: string; scanId: string }]
   'node-offline': [{ nodeId: string }]
   'node-online': [{ nodeId: string }]
