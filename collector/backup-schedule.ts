@@ -26,11 +26,12 @@ export async function backupNow(store: Store, dir: string, keep: number, now: Da
   return path
 }
 
-export function scheduleBackups(store: Store, dir: string, options: { intervalMs: number; keep: number }, clock: () => Date, log: Logger): () => void {
+/** `leads`: with several collectors on one database, only the one holding the cluster lease backs up. */
+export function scheduleBackups(store: Store, dir: string, options: { intervalMs: number; keep: number }, clock: () => Date, log: Logger, leads: () => boolean = () => true): () => void {
   if (options.intervalMs === 0) return () => {}
   let running = false
   const timer = setInterval(() => {
-    if (running) return
+    if (running || !leads()) return
     running = true
     backupNow(store, dir, options.keep, clock())
       .then((path) => log.info({ path }, 'database backup written'))

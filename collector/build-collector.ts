@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events'
+import type { EventEmitter } from 'node:events'
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -28,6 +28,8 @@ import { rescoreStaleNodes } from './rescore.js'
 import { lockDataDir } from './store/data-dir-lock.js'
 import { SqliteStore } from './store/sqlite-store.js'
 import { AgentGateway } from './ws/agent-gateway.js'
+import type { Cluster, LocalSessions } from './cluster/cluster.js'
+import { LocalCluster } from './cluster/local-cluster.js'
 
 /**
  * The collector as an object (fastify's app-factory habit): builds the store, the HTTP
@@ -41,6 +43,7 @@ export interface Collector {
   tls: TlsIdentity | null
   config: Readonly<CollectorConfig>
   events: EventEmitter<CollectorEvents>
+  cluster: Cluster
   log: Logger
   scoring(): ScoringState
   /**
@@ -67,6 +70,8 @@ export interface CollectorDeps {
   authorize?: (store: SqliteStore) => Authorize
   /** Route modules added by later parts (dashboard, exports), registered after the API. */
   plugins?: ReadonlyArray<(app: FastifyInstance, ctx: CollectorContext) => void | Promise<void>>
+  /** The other collectors on the same database (collector/cluster/); default: a cluster of one. */
+  cluster?: (sessions: LocalSessions, log: Logger) => Cluster
 }
 
 export async function buildCollector(config: Readonly<CollectorConfig>, deps: CollectorDeps = {}): Promise<Collector> {
@@ -86,15 +91,24 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     let state: ScoringState = await scoringState(store, ruleSet, config.rulesDirs)
     const scoring = () => state
     const queue = new IngestQueue(store, config.store.maxBatchReports)
-    const events = new EventEmitter<CollectorEvents>()
     const collectorVersion = postureVersion()
     const handlers = createAgentHandlers({ store, queue, touch: (id, seen) => gateway.touches.touch(id, seen), scoring, collectorVersion, heartbeatMs: config.agents.heartbeatMs, clock, log })
-    const report = handlers.report
+    const { report, hello } = handlers
     handlers.report = async (session, message) => {
       await report(session, message)
+      cluster.sessionSeen(session)
       for (const nodeId of session.nodeIds) events.emit('report', { nodeId, scanId: message.scanId })
     }
-    const gateway = new AgentGateway(store, handlers, config.agents, log.child({ component: 'agents' }), () => clock().getTime())
+    handlers.hello = async (session, message) => {
+      await hello(session, message)
+      cluster.sessionSeen(session)
+    }
+    const gateway = new AgentGateway(store, handlers, config.agents, log.child({ component: 'agents' }), () => clock().getTime(), {
+      opened: (session) => cluster.sessionOpened(session),
+      closed: (session) => cluster.sessionClosed(session),
+    })
+    const cluster = (deps.cluster ?? ((sessions: LocalSessions) => new LocalCluster(sessions)))(gateway, log.child({ component: 'cluster' }))
+    const events = cluster.events
 
     const app = Fastify({
       loggerInstance: log.child({ component: 'http' }),
@@ -116,7 +130,6 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     })
     app.setNotFoundHandler((request, reply) => sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`))
 
-    const connectedAgentNodes = (agentId: string | null) => (agentId === null ? undefined : gateway.session(agentId))
     const ctx: CollectorContext = {
       config,
       store,
@@ -127,8 +140,10 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
       collectorVersion,
       clock,
       events,
+      cluster,
       isOnline(_nodeId, agentId, intervalMs, lastScanAt) {
-        const session = connectedAgentNodes(agentId)
+        // On this collector or another one on the same database.
+        const session = agentId === null ? undefined : cluster.presence(agentId)
         return isOnline(
           {
             connected: session !== undefined,
@@ -155,7 +170,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     if (!deps.plugins?.length) registerPlaceholderPage(app, ctx)
     for (const plugin of deps.plugins ?? []) await plugin(app, ctx)
 
-    const rescore = () => rescoreStaleNodes({ store, queue, state, now: clock(), log, rescored: (entry) => events.emit('rescore', entry) })
+    const rescore = () => rescoreStaleNodes({ store, queue, state, now: clock(), log })
     const waiversChanged = async () => {
       await store.setSetting('waivers.version', String(state.waiversVersion + 1))
       state = await scoringState(store, ruleSet, config.rulesDirs)
@@ -171,6 +186,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
       tls,
       config,
       events,
+      cluster,
       log,
       scoring,
       url: () => listening,
@@ -210,10 +226,12 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
         await store.setSetting(settingKeys.url, config.publicUrl ?? listening)
         if (tls) await store.setSetting(settingKeys.fingerprint, tls.fingerprint)
         else await store.setSetting(settingKeys.fingerprint, '')
+        await cluster.start()
         gateway.start()
         timers.push(watchRevocations(store, gateway, config.agents.revocationPollMs, clock, log))
+        // Once per cluster: the collector holding the lease sweeps and backs up (always, alone).
         timers.push(watchLiveness(store, ctx, config.agents.heartbeatMs, log))
-        timers.push(scheduleBackups(store, join(config.dataDir, 'backups'), config.backup, clock, log))
+        timers.push(scheduleBackups(store, join(config.dataDir, 'backups'), config.backup, clock, log, () => cluster.leads()))
         void rescore().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'rescoring failed'))
         log.info({ url: listening, fingerprint: tls?.fingerprint ?? null }, 'collector listening')
         return listening
@@ -222,6 +240,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
         for (const stop of timers.splice(0)) stop()
         await gateway.close()
         await app.close()
+        await cluster.close()
         for (const cleanup of cleanups.splice(0)) await cleanup()
       },
     }
@@ -271,6 +290,7 @@ function watchRevocations(store: SqliteStore, gateway: AgentGateway, everyMs: nu
 /** Marks nodes offline (and back online) as their agents go silent; emits the transitions. */
 function watchLiveness(store: SqliteStore, ctx: CollectorContext, everyMs: number, log: Logger): () => void {
   const timer = setInterval(() => {
+    if (!ctx.cluster.leads()) return
     store
       .listNodes()
       .then(async (nodes) => {

@@ -5,16 +5,17 @@ import type { Authorize } from './http/api-auth.js'
 import type { Store } from './store/store.js'
 import type { AgentGateway } from './ws/agent-gateway.js'
 import type { ScoringState } from './agent-handlers.js'
-import type { RescoreCause } from './rescore-cause.js'
+import type { Cluster } from './cluster/cluster.js'
 
-/** Events the collector emits, for live views and alerts: `report` {nodeId, scanId}, `rescore` {nodeId, scanId, cause}, `scan-requested` {nodeId, scanId}, `node-offline` {nodeId}, `node-online` {nodeId}. */
+/**
+ * Events the collector emits, for live views and alerts: `report` {nodeId, scanId}, `scan-requested` {nodeId, scanId}, `node-offline` {nodeId}, `node-online` {nodeId}.
+ * With several collectors (collector/cluster/), events another collector emitted arrive with `remote: true`.
+ */
 export type CollectorEvents = {
-  report: [{ nodeId: string; scanId: string }]
-  /** Stored facts scored again (rules or waivers changed): a `rescore` entry in the node's history. */
-  rescore: [{ nodeId: string; scanId: string; cause: RescoreCause }]
-  'scan-requested': [{ nodeId: string; scanId: string }]
-  'node-offline': [{ nodeId: string }]
-  'node-online': [{ nodeId: string }]
+  report: [{ nodeId: string; scanId: string; remote?: true }]
+  'scan-requested': [{ nodeId: string; scanId: string; remote?: true }]
+  'node-offline': [{ nodeId: string; remote?: true }]
+  'node-online': [{ nodeId: string; remote?: true }]
 }
 
 /** What route modules are given: the parts, never globals. */
@@ -28,6 +29,8 @@ export interface CollectorContext {
   collectorVersion: string
   clock: () => Date
   events: EventEmitter<CollectorEvents>
+  /** The other collectors on the same database (a cluster of one on SQLite): agent commands, presence, leases. */
+  cluster: Cluster
   /** Is this node online now (agent connected and reporting)? */
   isOnline(nodeId: string, agentId: string | null, intervalMs: number | null, lastScanAt: string | null): boolean
 }

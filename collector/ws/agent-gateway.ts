@@ -21,6 +21,12 @@ export interface GatewayOptions extends SessionLimits {
   heartbeatMs: number
 }
 
+/** Told when a session opens and closes (the cluster records where each agent is connected). */
+export interface SessionHooks {
+  opened(session: AgentSession): void
+  closed(session: AgentSession): void
+}
+
 export class AgentGateway {
   readonly #wss: WebSocketServer
   readonly #store: Store
@@ -28,13 +34,15 @@ export class AgentGateway {
   readonly #handlers: SessionHandlers
   readonly #options: GatewayOptions
   readonly #clock: () => number
+  readonly #hooks: SessionHooks | undefined
   readonly #sessions = new Map<string, AgentSession>()
   /** Last-seen times, written in batches. */
   readonly touches: AgentTouches
   #heartbeat: NodeJS.Timeout | null = null
 
-  constructor(store: Store, handlers: SessionHandlers, options: GatewayOptions, log: Logger, clock: () => number = Date.now) {
+  constructor(store: Store, handlers: SessionHandlers, options: GatewayOptions, log: Logger, clock: () => number = Date.now, hooks?: SessionHooks) {
     this.#store = store
+    this.#hooks = hooks
     this.#handlers = handlers
     this.#options = options
     this.#log = log
@@ -78,8 +86,12 @@ export class AgentGateway {
     this.#sessions.set(agent.id, session)
     if (previous) previous.reject('REPLACED', 'a newer connection with this credential took over')
     log.info('agent connected')
+    this.#hooks?.opened(session)
     session.onClose((code) => {
-      if (this.#sessions.get(agent.id) === session) this.#sessions.delete(agent.id)
+      if (this.#sessions.get(agent.id) === session) {
+        this.#sessions.delete(agent.id)
+        this.#hooks?.closed(session)
+      }
       log.info({ closeCode: code }, 'agent disconnected')
       this.touches.touch(agent.id, { lastSeen: new Date(this.#clock()).toISOString() })
     })

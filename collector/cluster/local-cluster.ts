@@ -1,0 +1,46 @@
+import { EventEmitter } from 'node:events'
+import type { CollectorMessage } from '../../agent/wire/messages.js'
+import type { CollectorEvents } from '../collector-context.js'
+import { presenceOf, type AgentPresence, type Cluster, type LocalSessions } from './cluster.js'
+
+/**
+ * A cluster of one (SQLite, today's behaviour): events stay in this process, agents are
+ * the local gateway's sessions, every claim is granted and this collector always leads.
+ */
+export class LocalCluster implements Cluster {
+  readonly collectorId = 'local'
+  readonly events = new EventEmitter<CollectorEvents>()
+  readonly #sessions: LocalSessions
+
+  constructor(sessions: LocalSessions) {
+    this.#sessions = sessions
+  }
+
+  async start(): Promise<void> {}
+
+  async sendToAgent(agentId: string, message: CollectorMessage): Promise<boolean> {
+    const session = this.#sessions.session(agentId)
+    if (!session) return false
+    session.send(message)
+    return true
+  }
+
+  presence(agentId: string): AgentPresence | undefined {
+    const session = this.#sessions.session(agentId)
+    return session ? presenceOf(session, this.collectorId) : undefined
+  }
+
+  sessionOpened(): void {}
+  sessionSeen(): void {}
+  sessionClosed(): void {}
+
+  async claimOnce(): Promise<boolean> {
+    return true
+  }
+
+  leads(): boolean {
+    return true
+  }
+
+  async close(): Promise<void> {}
+}
