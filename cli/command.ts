@@ -10,6 +10,8 @@ export interface CliIO {
   cwd: string
   /** Aborted on SIGINT/SIGTERM, so long-running commands (collector, agent) stop cleanly. */
   signal: AbortSignal
+  /** Subscribes to SIGHUP (reload configuration); returns the unsubscribe. Absent: no reloads. */
+  onHangup?: (listener: () => void) => () => void
 }
 
 /**

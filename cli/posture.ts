@@ -59,5 +59,10 @@ const io: CliIO = {
   env: process.env,
   cwd: process.cwd(),
   signal: controller.signal,
+  // While a command listens, SIGHUP reloads instead of ending the process (its default).
+  onHangup(listener) {
+    process.on('SIGHUP', listener)
+    return () => process.off('SIGHUP', listener)
+  },
 }
 process.exitCode = await main(process.argv.slice(2), io)

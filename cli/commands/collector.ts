@@ -15,7 +15,7 @@ import { createDomainChecks } from '../../collector/domains/domain-checks-plugin
 import { createApiToken, createJoinString, createUserWithOneTimePassword, openAdminStore, parseLabels } from '../../collector/collector-admin.js'
 import { readCollectorConfigFile, resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
 import { roles, type Role } from '../../collector/store/store.js'
-import { PostureError } from '../../rules/posture-error.js'
+import { PostureError, errorMessage } from '../../rules/posture-error.js'
 
 const help = `Usage: posture collector [options]
        posture collector token [--data DIR] [--labels k=v,...] [--ttl DURATION] [--url URL]
@@ -177,7 +177,15 @@ export const collectorCommand: Command = {
       if (collector.tls) io.stderr.write(`certificate SHA-256 fingerprint: ${collector.tls.fingerprint}\n`)
       else io.stderr.write('WARNING: plain HTTP (--insecure-http): for local development only\n')
       io.stderr.write(`join an agent: posture collector token --data ${config.dataDir}\n`)
+      // SIGHUP: reload rule files and waivers, re-score, push the pack (like nginx/sshd reload).
+      const stopHangup = io.onHangup?.(() => {
+        collector.reloadRules().then(
+          (r) => io.stderr.write(`posture collector: rules reloaded (version ${r.version}${r.changed ? `, ${r.rescored} nodes re-scored` : ', unchanged'})\n`),
+          (err: unknown) => io.stderr.write(`posture collector: rules reload failed, keeping the previous rules: ${errorMessage(err)}\n`),
+        )
+      })
       await waitForAbort(io.signal)
+      stopHangup?.()
       io.stderr.write('posture collector: shutting down\n')
       return 0
     } finally {
