@@ -12,6 +12,8 @@ export const permissionRoles = {
   'scan.request': ['admin', 'operator'],
   'waivers.write': ['admin', 'operator'],
   'schedules.write': ['admin', 'operator'],
+  /** Pinning a changed SSH host key vouches for a machine's identity: admins only. */
+  'hostkeys.trust': ['admin'],
   'alerts.manage': ['admin', 'operator'],
   'users.manage': ['admin'],
   'tokens.manage': ['admin'],

@@ -6,12 +6,13 @@ import { actorOf, principal } from '../http/guard.js'
 import { sendError } from '../http/http-errors.js'
 import { parseOr400 } from '../http/routes/parse-request.js'
 import { addSchedule, removeSchedule, setScheduleEnabled, viewSchedule, type Actor, type AdminDeps } from './schedule-admin.js'
+import { editSchedule } from './schedule-edit.js'
 import { scheduleNamePattern } from './schedule-spec.js'
 import type { Scheduler } from './scheduler.js'
 
 /**
  * The schedules API (README, "Scheduled scans"): read with `fleet.read`, change with
- * `schedules.write`, run now with `scan.request`. Every change is audited.
+ * `schedules.write` (add, edit with PUT, enable/disable with PATCH, delete), run now with `scan.request`. Every change is audited.
  */
 const nameParams = z.object({ name: z.string().regex(scheduleNamePattern, 'not a schedule name') }).strict()
 const runsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }).strict()
@@ -51,6 +52,16 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: CollectorConte
     if (!params || !body) return reply
     if (!(await deps.schedules.get(params.name))) return sendError(reply, 'NOT_FOUND', `no schedule named ${params.name}`)
     const schedule = await setScheduleEnabled(deps, params.name, body.enabled, actor(request), ctx.clock())
+    void scheduler.wake()
+    return { schedule: await viewSchedule(deps, schedule, ctx.clock()) }
+  })
+
+  app.put('/api/schedules/:name', { preHandler: write }, async (request, reply) => {
+    const params = parseOr400(nameParams, request.params, reply)
+    if (!params) return reply
+    if (!(await deps.schedules.get(params.name))) return sendError(reply, 'NOT_FOUND', `no schedule named ${params.name}`)
+    const schedule = await asBadRequest(reply, () => editSchedule(deps, params.name, request.body ?? null, actor(request), ctx.clock()))
+    if (!schedule) return reply
     void scheduler.wake()
     return { schedule: await viewSchedule(deps, schedule, ctx.clock()) }
   })

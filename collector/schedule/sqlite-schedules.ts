@@ -26,6 +26,8 @@ export class SqliteSchedules {
       byName: db.prepare<[string], ScheduleRow>('SELECT * FROM schedules WHERE name = ? AND deleted_at IS NULL'),
       remove: db.prepare('UPDATE schedules SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL'),
       enable: db.prepare('UPDATE schedules SET enabled = 1, since = ? WHERE id = ? AND deleted_at IS NULL AND enabled = 0'),
+      update: db.prepare(`UPDATE schedules SET cron = @cron, time_zone = @timeZone, jitter_ms = @jitterMs, target = @target, mode = @mode,
+        domains = @domains, enabled = @enabled, since = @since WHERE id = @id AND deleted_at IS NULL`),
       disable: db.prepare('UPDATE schedules SET enabled = 0 WHERE id = ? AND deleted_at IS NULL'),
       setLastSlot: db.prepare('UPDATE schedules SET last_slot = ? WHERE id = ?'),
       insertRun: db.prepare(`INSERT INTO schedule_runs (schedule_id, trigger, slot, missed_slots, started_at, status)
@@ -69,6 +71,25 @@ export class SqliteSchedules {
   }
 
   /** Stops the schedule and hides it; its run history stays. */
+  /**
+   * Replaces a schedule's spec (not its name), keeping its id and run history. Slots of
+   * the new timing before `now` are not owed: `since` moves to now, as when re-enabling.
+   */
+  async update(id: number, spec: ScheduleSpec, now: Date): Promise<boolean> {
+    const result = this.#s.update.run({
+      id,
+      cron: spec.cron,
+      timeZone: spec.timeZone,
+      jitterMs: spec.jitterMs,
+      target: JSON.stringify(spec.target),
+      mode: spec.mode,
+      domains: JSON.stringify(spec.domains),
+      enabled: spec.enabled ? 1 : 0,
+      since: now.toISOString(),
+    })
+    return result.changes > 0
+  }
+
   async remove(id: number, now: Date): Promise<boolean> {
     return this.#s.remove.run(now.toISOString(), id).changes > 0
   }

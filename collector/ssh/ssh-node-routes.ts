@@ -12,7 +12,7 @@ import { sshNodeNamePattern, type SshNode } from './ssh-node-spec.js'
 /**
  * The SSH nodes API: nodes scanned agentless by `ssh` schedules, with their pinned host
  * keys. Read with `fleet.read`; change (and trust a verified new host key) with
- * `schedules.write`. Private keys never pass through it: a node names a key file on the
+ * `schedules.write`; pinning a changed host key needs `hostkeys.trust` (admins). Private keys never pass through it: a node names a key file on the
  * collector's host, or `agent`.
  */
 const nameParams = z.object({ name: z.string().regex(sshNodeNamePattern, 'not an SSH node name') }).strict()
@@ -56,7 +56,7 @@ export function registerSshNodeRoutes(app: FastifyInstance, ctx: CollectorContex
     return { ok: true }
   })
 
-  app.post('/api/ssh-nodes/:name/trust', { preHandler: write }, async (request, reply) => {
+  app.post('/api/ssh-nodes/:name/trust', { preHandler: ctx.authorize('hostkeys.trust') }, async (request, reply) => {
     const params = parseOr400(nameParams, request.params, reply)
     const body = params && parseOr400(trustBody, request.body ?? null, reply)
     if (!params || !body) return reply

@@ -7,7 +7,9 @@ import { buildCollector, type Collector } from '../../collector/build-collector.
 import { ensureAdminUser } from '../../collector/collector-admin.js'
 import { resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
 import { totpCode } from '../../collector/auth/totp.js'
-import { createDashboard, type DashboardOptions } from '../../collector/http/routes/dashboard.js'
+import { createDashboard, type Dashboard, type DashboardOptions } from '../../collector/http/routes/dashboard.js'
+
+type DashboardPlugin = Dashboard['plugin']
 
 /**
  * A real collector with the dashboard plugged in, on 127.0.0.1:0 with its own
@@ -28,13 +30,14 @@ export interface DashboardCollector {
   close(): Promise<void>
 }
 
-export async function startDashboardCollector(options: DashboardOptions = {}, overrides: CollectorConfigInput = {}): Promise<DashboardCollector> {
+/** `plugins`: more collector plugins beside the dashboard's (e.g. schedules and SSH nodes). */
+export async function startDashboardCollector(options: DashboardOptions = {}, overrides: CollectorConfigInput = {}, plugins: DashboardPlugin[] = []): Promise<DashboardCollector> {
   const dataDir = mkdtempSync(join(tmpdir(), 'posture-dashboard-'))
   const config = resolveCollectorConfig({}, { dataDir, listen: { host: '127.0.0.1', port: 0 }, backup: { intervalMs: 0 }, ...overrides }, dataDir)
   let offset = 0
   const now = () => Date.now() + offset
   const dashboard = createDashboard({ clock: () => new Date(now()), ...options })
-  const collector = await buildCollector(config, { logger: pino({ level: 'silent' }), authorize: dashboard.authorize, plugins: [dashboard.plugin] })
+  const collector = await buildCollector(config, { logger: pino({ level: 'silent' }), authorize: dashboard.authorize, plugins: [dashboard.plugin, ...plugins] })
   const url = await collector.start()
   const admin = await ensureAdminUser(collector.store, new Date())
   if (!admin) throw new Error('expected a fresh admin')

@@ -11,9 +11,11 @@ describe('permissions', () => {
     expect(can('operator', 'users.manage')).toBe(false)
     expect(can('operator', 'tokens.manage')).toBe(false)
     expect(can('operator', 'audit.read')).toBe(false)
+    expect(can('operator', 'schedules.write')).toBe(true)
+    expect(can('operator', 'hostkeys.trust')).toBe(false)
   })
 
   it('gives an admin everything', () => {
-    expect(permissionsOf('admin')).toHaveLength(9)
+    expect(permissionsOf('admin')).toHaveLength(10)
   })
 })
