@@ -58,8 +58,11 @@ export function createDomainChecks(options: { host?: Host } = {}): DomainChecks 
     runNow = run
     if (config.domains.length === 0 || config.intervalMs === 0) return
     app.addHook('onReady', async () => {
-      void run()
-      timer = setInterval(() => void run(), config.intervalMs)
+      // With several collectors on one database, the one holding the cluster lease checks (collector/cluster/).
+      if (ctx.cluster.leads()) void run()
+      timer = setInterval(() => {
+        if (ctx.cluster.leads()) void run()
+      }, config.intervalMs)
       timer.unref()
     })
     app.addHook('onClose', async () => {

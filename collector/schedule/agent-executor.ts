@@ -13,8 +13,8 @@ export interface ScanEvent {
 
 export interface AgentExecutorDeps {
   listNodes(): Promise<NodeSummary[]>
-  /** Sends to a connected agent; false when it is not connected. */
-  send(agentId: string, message: CollectorMessage): boolean
+  /** Sends to a connected agent (on any collector of the cluster); false when it is not connected. */
+  send(agentId: string, message: CollectorMessage): boolean | Promise<boolean>
   /** Calls `listener` for every stored report until the returned function is called. */
   subscribeReports(listener: (report: ScanEvent) => void): () => void
   /** Announces a requested scan (live views). */
@@ -44,7 +44,7 @@ export function createAgentExecutor(deps: AgentExecutorDeps): ScanExecutor {
       const scanId = randomUUID()
       const only = request.domains.length === allDomains.length ? {} : { only: [...request.domains] }
       const report = waitForReport(deps.subscribeReports, scanId, deps.reportTimeoutMs, request.signal)
-      if (!deps.send(agentId, { v: protocolVersion, type: 'scan', scanId, ...only })) {
+      if (!(await deps.send(agentId, { v: protocolVersion, type: 'scan', scanId, ...only }))) {
         report.cancel()
         return { ok: false, reason: 'its agent is not connected' }
       }

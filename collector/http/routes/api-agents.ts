@@ -50,7 +50,7 @@ export function registerAgentRoutes(app: FastifyInstance, ctx: CollectorContext,
         enrolledAt: a.enrolledAt,
         revokedAt: a.revokedAt,
         lastSeen: a.lastSeen,
-        connected: ctx.gateway.session(a.id) !== undefined,
+        connected: ctx.cluster.presence(a.id) !== undefined,
       })),
     }
   })

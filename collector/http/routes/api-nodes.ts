@@ -70,7 +70,8 @@ export function registerNodeRoutes(app: FastifyInstance, ctx: CollectorContext):
     const node = await ctx.store.getNode(params.id)
     if (!node) return sendError(reply, 'NOT_FOUND', `no node ${params.id}`)
     const scanId = randomUUID()
-    const sent = node.agentId !== null && ctx.gateway.send(node.agentId, { v: protocolVersion, type: 'scan', scanId, ...(body?.only ? { only: body.only } : {}) })
+    // Through whichever collector holds the agent's connection.
+    const sent = node.agentId !== null && (await ctx.cluster.sendToAgent(node.agentId, { v: protocolVersion, type: 'scan', scanId, ...(body?.only ? { only: body.only } : {}) }))
     if (!sent) return sendError(reply, 'NODE_OFFLINE', `node ${node.hostname} has no connected agent; it scans when it reconnects`)
     ctx.events.emit('scan-requested', { nodeId: node.id, scanId })
     request.log.info({ nodeId: node.id, scanId }, 'scan requested')
