@@ -8,7 +8,6 @@ import { reportSchemaId, type NodeIdentity, type Report } from '../rules/report.
 import { scoreNode } from '../rules/scoring.js'
 import { applyWaivers, type Waiver } from '../rules/waivers.js'
 import type { Host } from './host/host.js'
-import { gatherersFor } from './gatherers/registry.js'
 import type { ScanConfig } from './scan-config.js'
 import { postureVersion } from './version.js'
 
@@ -23,6 +22,9 @@ export interface GatheredFacts {
  * as ungathered with the reason.
  */
 export async function gatherFacts(host: Host, domains: readonly Domain[], config: ScanConfig, now: Date): Promise<GatheredFacts> {
+  // Imported here, not at the top: every gatherer module (~100) loads only when something
+  // gathers, so `posture tls` and the collector's report preparation start without them.
+  const { gatherersFor } = await import('./gatherers/registry.js')
   const facts: Record<string, unknown> = {}
   const factErrors: FactErrors = {}
   const results = await Promise.all(

@@ -21,8 +21,6 @@ export interface CliIO {
  */
 export interface Command {
   name: string
-  /** One line for `posture --help`. */
-  summary: string
   /** The full `posture NAME --help` text: usage line, options, examples. */
   help: string
   run(args: string[], io: CliIO): Promise<number>

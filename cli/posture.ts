@@ -31,12 +31,13 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(postureVersion() + '\n')
     return 0
   }
-  const command = commands.get(name)
-  if (!command) {
+  const entry = commands.get(name)
+  if (!entry) {
     io.stderr.write(`posture: unknown command "${name}" (run 'posture --help' for the list)\n`)
     return 2
   }
   try {
+    const command = await entry.load()
     return await command.run(args, io)
   } catch (err) {
     if (err instanceof PostureError) {

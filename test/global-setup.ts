@@ -18,4 +18,7 @@ export default function setup(): void {
     console.warn(`test/global-setup: tsc reported ${errors} type error(s); dist/ was built anyway (npm test type-checks first)`)
   }
   if (!existsSync(resolve(root, 'dist/cli/posture.js'))) throw new Error(`build failed: dist/cli/posture.js missing\n${build.stdout}${build.stderr}`)
+  // The rest of `npm run build`: the parsed rule catalogue the built CLI starts from.
+  const cache = spawnSync(process.execPath, [resolve(root, 'dist/rules/write-catalogue-cache.js')], { cwd: root, encoding: 'utf8' })
+  if (cache.status !== 0) throw new Error(`rule catalogue cache: ${cache.stdout}${cache.stderr}`)
 }

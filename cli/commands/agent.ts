@@ -33,7 +33,6 @@ Exit codes: 0 stopped, 2 bad usage, 3 could not run (e.g. the credential was rev
 
 export const agentCommand: Command = {
   name: 'agent',
-  summary: 'run the agent: scan on a schedule and stream reports to the collector',
   help,
   async run(args, io) {
     const { values } = parseCommandArgs('agent', args, {

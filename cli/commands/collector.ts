@@ -138,7 +138,6 @@ const subcommands: Record<string, Sub> = {
 
 export const collectorCommand: Command = {
   name: 'collector',
-  summary: 'run the collector (agents stream to it; SQLite history; JSON API), or administer it',
   help,
   async run(args, io) {
     const sub = args[0] !== undefined ? subcommands[args[0]] : undefined

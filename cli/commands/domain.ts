@@ -17,7 +17,6 @@ import { renderReport } from '../render-report.js'
 
 export const domainCommand: Command = {
   name: 'domain',
-  summary: 'check one domain: SPF, DKIM, DMARC, MTA-STS, TLS-RPT, MX STARTTLS, CAA, security.txt',
   help: `Usage: posture domain NAME [options]
 
 Checks one domain from where the command runs, as a mail server or researcher elsewhere

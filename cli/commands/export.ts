@@ -17,7 +17,6 @@ const dayMs = 86_400_000
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write signed compliance evidence for a framework and time window (zip)',
   help: `Usage: posture export --framework F --out FILE [--data DIR] [--from DATE --to DATE] [--labels k=v,...] [--rules DIR]...
 
 Writes an evidence archive an auditor can check offline (posture verify): per-control

@@ -7,7 +7,6 @@ import { loadScanConfig, parseDomains, writeSnapshotFile } from '../options.js'
 
 export const gatherCommand: Command = {
   name: 'gather',
-  summary: 'record everything a scan reads into a snapshot file',
   help: `Usage: posture gather --out FILE [--only DOMAINS] [--config FILE]
 
 Runs the gatherers against this machine and writes a posture.snapshot/v1 JSON file

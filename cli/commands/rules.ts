@@ -8,7 +8,6 @@ import { parseCommandArgs } from '../parse-args.js'
 
 export const rulesCommand: Command = {
   name: 'rules',
-  summary: 'list the rule catalogue, or test rule files',
   help: `Usage: posture rules list [--json] [--rules DIR]...
        posture rules test [DIR]
 

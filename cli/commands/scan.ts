@@ -15,7 +15,6 @@ import { renderReport } from '../render-report.js'
 
 export const scanCommand: Command = {
   name: 'scan',
-  summary: 'scan this machine (or a snapshot) and print its posture report',
   help: `Usage: posture scan [options]
 
 Gathers evidence from this machine, evaluates the rules and prints a report: node,

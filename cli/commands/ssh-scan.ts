@@ -15,7 +15,6 @@ import { renderReport } from '../render-report.js'
 
 export const sshScanCommand: Command = {
   name: 'ssh-scan',
-  summary: 'scan one host over SSH, without an agent, and print its posture report',
   help: `Usage: posture ssh-scan USER@HOST[:PORT] [options]
 
 Connects over SSH, runs the same gatherers as 'posture scan' on the remote host, and

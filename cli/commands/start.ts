@@ -36,7 +36,6 @@ Options:
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'what `npm start` runs: a local collector, an agent for this machine, the dashboard URL',
   help,
   async run(args, io) {
     const { values } = parseCommandArgs('start', args, {

@@ -17,7 +17,6 @@ import { renderTlsSummary } from '../render-tls.js'
 
 export const tlsCommand: Command = {
   name: 'tls',
-  summary: 'probe one TLS endpoint: protocols, cipher suites, certificate, HSTS, grade',
   help: `Usage: posture tls HOST[:PORT] [options]
 
 Probes one TLS endpoint the way testssl.sh does — every protocol version from SSLv2 to
@@ -87,7 +86,7 @@ Examples:
     // Compile the rules while the first hellos are on the wire (loading is synchronous CPU work).
     let ruleSet
     try {
-      ruleSet = loadRuleSet({ userDirs: values.rules ?? [] })
+      ruleSet = loadRuleSet({ userDirs: values.rules ?? [], domains: ['tls', 'http'] })
     } catch (err) {
       // The bad rule file is what the user must fix first; the probe's outcome is moot.
       await probing.catch(() => undefined)

@@ -7,7 +7,6 @@ import { parseCommandArgs } from '../parse-args.js'
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'check an evidence archive offline: every file hash and the signature',
   help: `Usage: posture verify FILE [--key PUBKEY] [--json]
 
 Checks an evidence archive written by posture export, offline (no collector, no data

@@ -39,7 +39,6 @@ Example:
 
 export const waiverCommand: Command = {
   name: 'waiver',
-  summary: 'add, list or remove waivers (accepted exceptions with justification and expiry)',
   help,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('waiver', args, {

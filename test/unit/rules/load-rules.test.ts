@@ -30,6 +30,19 @@ describe('loadRuleSet', () => {
     expect(set.rules.map((r) => r.spec.id)).toContain('system.time-synced')
   })
 
+  it('a domains filter compiles only those domains, with the same version', () => {
+    const dir = ruleDir({ 'mine.yaml': valid })
+    const all = loadRuleSet({ userDirs: [dir] })
+    const tls = loadRuleSet({ userDirs: [dir], domains: ['tls', 'http'] })
+    expect(new Set(tls.rules.map((r) => r.spec.domain))).toEqual(new Set(['tls', 'http']))
+    expect(tls.rules.length).toBe(all.rules.filter((r) => r.spec.domain === 'tls' || r.spec.domain === 'http').length)
+    expect(tls.version).toBe(all.version)
+  })
+
+  it('a domains filter still rejects a bad rule file of another domain at schema level', () => {
+    expect(() => loadRuleSet({ userDirs: [ruleDir({ 'bad.yaml': valid.replace('severity: low', 'severity: huge') })], domains: ['tls'] })).toThrow(PostureError)
+  })
+
   it('the version changes when a rule file changes', () => {
     const a = loadRuleSet({ userDirs: [ruleDir({ 'mine.yaml': valid })] }).version
     const b = loadRuleSet({ userDirs: [ruleDir({ 'mine.yaml': valid.replace('low', 'high') })] }).version
