@@ -1,0 +1,270 @@
+import { z } from 'zod'
+import { controlsSchema, waiverRefSchema, type Finding, type Status } from '../../../rules/finding.js'
+import { factErrorsSchema } from '../../../rules/facts/facts.js'
+import { reportSchemaId, type Report } from '../../../rules/report.js'
+import { nodeScoreSchema, type Grade } from '../../../rules/scoring.js'
+import type { Severity } from '../../../rules/severity.js'
+import type { Domain } from '../../../rules/domains.js'
+import type { LifecycleState } from '../lifecycle.js'
+import type { FindingFilter, FleetFinding, LifecycleView, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from '../store.js'
+import type { PgQueryable } from './pg-pool.js'
+
+/**
+ * The read side on PostgreSQL, row for row the SQLite store's (sqlite-queries.ts): the same
+ * SQL where both dialects agree, the same orders (PostgreSQL sorts NULLs last where SQLite
+ * sorts them first, so those are spelled out), the same schemas re-parsing JSON columns.
+ */
+const labelsSchema = z.record(z.string(), z.string())
+const domainScoresSchema = z.record(z.string(), z.object({ score: z.number().nullable(), grade: z.string().nullable(), coverage: z.number().nullable() }))
+
+// Most severe first, then oldest failure first: the order people fix things in.
+const severityOrder = `CASE l.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`
+const nodeColumns = `id, hostname, os, labels, score, grade, coverage, domain_scores, last_seen, last_scan_at, agent_id,
+  agent_version, offline_since, scored_with, (SELECT interval_ms FROM agents a WHERE a.id = nodes.agent_id) AS interval_ms`
+
+/** Positional parameters ($1, $2, …) collected as conditions are added. */
+function parameters() {
+  const values: unknown[] = []
+  return { values, add: (value: unknown) => `$${values.push(value)}` }
+}
+
+export function createPgQueries(db: PgQueryable) {
+  async function nodeFindings(nodeId: string, filter: FindingFilter): Promise<NodeFinding[]> {
+    const p = parameters()
+    const where = [`n.id = ${p.add(nodeId)}`, ...findingConditions(filter, p.add)]
+    const { rows } = await db.query<FindingRow>(
+      `SELECT f.*, m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at,
+         coalesce(l.reopened_count, 0) AS reopened_count
+       FROM nodes n JOIN findings f ON f.scan_pk = n.last_scan_pk
+       LEFT JOIN rule_meta m ON m.rule = f.rule
+       LEFT JOIN finding_lifecycle l ON l.node_id = n.id AND l.rule = f.rule AND l.target = f.target
+       WHERE ${where.join(' AND ')}
+       ORDER BY CASE f.status WHEN 'fail' THEN 0 WHEN 'error' THEN 1 ELSE 2 END, ${severityOrder.replaceAll('l.severity', 'f.severity')}, f.rule, f.target
+       LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`,
+      p.values,
+    )
+    return rows.map(toNodeFinding)
+  }
+
+  async function fleetFindings(filter: FindingFilter): Promise<FleetFinding[]> {
+    const p = parameters()
+    const where = ["l.last_status != 'gone'", ...findingConditions(filter, p.add)]
+    if (filter.node !== undefined) where.push(`n.id = ${p.add(filter.node)}`)
+    const { rows } = await db.query<FindingRow & { node_id: string; hostname: string }>(
+      `SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status,
+         coalesce(f.message, '') AS message, f.evidence, f.waiver, m.title, m.remediation, m.controls,
+         l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at, l.reopened_count
+       FROM finding_lifecycle l JOIN nodes n ON n.id = l.node_id
+       LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
+       LEFT JOIN rule_meta m ON m.rule = l.rule
+       WHERE ${where.join(' AND ')}
+       ORDER BY CASE l.last_status WHEN 'fail' THEN 0 WHEN 'error' THEN 1 ELSE 2 END, ${severityOrder}, l.failing_since NULLS FIRST, n.hostname, l.rule
+       LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`,
+      p.values,
+    )
+    return rows.map((row) => ({ ...toNodeFinding(row), node: { id: row.node_id, hostname: row.hostname } }))
+  }
+
+  async function latestReport(nodeId: string): Promise<Report | null> {
+    const scan = (
+      await db.query<ScanRow>('SELECT s.*, n.hostname, n.os, n.kernel, n.arch FROM nodes n JOIN scans s ON s.pk = n.last_scan_pk WHERE n.id = $1', [nodeId])
+    ).rows[0]
+    if (!scan) return null
+    const { rows } = await db.query<FindingRow>(
+      `SELECT f.*, m.title, m.remediation, m.controls, NULL AS state, NULL AS first_seen, NULL AS failing_since,
+         NULL AS sla_due, NULL AS resolved_at, 0 AS reopened_count
+       FROM findings f LEFT JOIN rule_meta m ON m.rule = f.rule WHERE f.scan_pk = $1 ORDER BY f.rule, f.target`,
+      [scan.pk],
+    )
+    const findings = rows.map((row) => {
+      const { lifecycle: _unused, ...finding } = toNodeFinding(row)
+      return finding
+    })
+    return {
+      schema: reportSchemaId,
+      scanId: scan.scan_id,
+      node: { id: scan.node_id, hostname: scan.hostname, os: scan.os, kernel: scan.kernel, arch: scan.arch },
+      source: scan.source,
+      postureVersion: scan.posture_version,
+      rulesVersion: scan.rules_version,
+      domains: z.array(z.string()).parse(JSON.parse(scan.domains)),
+      startedAt: scan.started_at,
+      finishedAt: scan.finished_at,
+      score: nodeScoreSchema.parse(JSON.parse(scan.score_json)),
+      findings,
+      // Facts were parsed with the fact schema on the way in; the report type carries them as they are.
+      facts: JSON.parse(scan.facts ?? '{}') as Report['facts'],
+      factErrors: factErrorsSchema.parse(JSON.parse(scan.fact_errors)),
+    }
+  }
+
+  return {
+    listNodes: async (): Promise<NodeSummary[]> =>
+      (await db.query<NodeRow>(`SELECT ${nodeColumns} FROM nodes ORDER BY score IS NULL, score, hostname`)).rows.map(toNodeSummary),
+    getNode: async (id: string): Promise<NodeSummary | null> => {
+      const row = (await db.query<NodeRow>(`SELECT ${nodeColumns} FROM nodes WHERE id = $1`, [id])).rows[0]
+      return row ? toNodeSummary(row) : null
+    },
+    latestReport,
+    nodeFindings,
+    fleetFindings,
+    nodeHistory: async (nodeId: string, limit: number): Promise<ScanSummary[]> => {
+      const { rows } = await db.query<HistoryRow>(
+        `SELECT scan_id, kind, received_at, started_at, finished_at, rules_version, score, grade, coverage, score_json
+         FROM scans WHERE node_id = $1 ORDER BY pk DESC LIMIT $2`,
+        [nodeId, limit],
+      )
+      return rows.map((row) => ({
+        scanId: row.scan_id,
+        kind: row.kind,
+        receivedAt: row.received_at,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+        rulesVersion: row.rules_version,
+        score: row.score,
+        grade: row.grade,
+        coverage: row.coverage,
+        counts: nodeScoreSchema.parse(JSON.parse(row.score_json)).counts,
+      }))
+    },
+    nodesToRescore: async (scoredWith: string, limit: number): Promise<NodeFacts[]> => {
+      const { rows } = await db.query<{ id: string; labels: string; agent_id: string | null; agent_version: string | null }>(
+        `SELECT id, labels, agent_id, agent_version FROM nodes
+         WHERE last_scan_pk IS NOT NULL AND (scored_with IS NULL OR scored_with != $1) ORDER BY id LIMIT $2`,
+        [scoredWith, limit],
+      )
+      const out: NodeFacts[] = []
+      for (const row of rows) {
+        const latest = await latestReport(row.id)
+        if (latest) out.push({ nodeId: row.id, labels: labelsSchema.parse(JSON.parse(row.labels)), agentId: row.agent_id, agentVersion: row.agent_version, latest })
+      }
+      return out
+    },
+  }
+}
+
+function findingConditions(filter: FindingFilter, add: (value: unknown) => string): string[] {
+  const where: string[] = []
+  const col = (name: string) => (name === 'status' ? 'coalesce(l.last_status, f.status)' : `coalesce(l.${name}, f.${name})`)
+  if (filter.status !== undefined) where.push(`${col('status')} = ${add(filter.status)}`)
+  if (filter.severity !== undefined) where.push(`${col('severity')} = ${add(filter.severity)}`)
+  if (filter.domain !== undefined) where.push(`${col('domain')} = ${add(filter.domain)}`)
+  if (filter.rule !== undefined) where.push(`${col('rule')} = ${add(filter.rule)}`)
+  if (filter.overdueAt !== undefined) where.push(`l.state = 'open' AND l.sla_due IS NOT NULL AND l.sla_due < ${add(filter.overdueAt.toISOString())}`)
+  return where
+}
+
+interface NodeRow {
+  id: string
+  hostname: string
+  os: string | null
+  labels: string
+  score: number | null
+  grade: Grade | null
+  coverage: number | null
+  domain_scores: string
+  last_seen: string
+  last_scan_at: string | null
+  agent_id: string | null
+  agent_version: string | null
+  offline_since: string | null
+  scored_with: string | null
+  interval_ms: number | null
+}
+
+function toNodeSummary(row: NodeRow): NodeSummary {
+  return {
+    id: row.id,
+    hostname: row.hostname,
+    os: row.os,
+    labels: labelsSchema.parse(JSON.parse(row.labels)),
+    score: row.score,
+    grade: row.grade,
+    coverage: row.coverage,
+    domainScores: domainScoresSchema.parse(JSON.parse(row.domain_scores)) as NodeSummary['domainScores'],
+    lastSeen: row.last_seen,
+    lastScanAt: row.last_scan_at,
+    agentId: row.agent_id,
+    agentVersion: row.agent_version,
+    agentIntervalMs: row.interval_ms,
+    offlineSince: row.offline_since,
+    scoredWith: row.scored_with,
+  }
+}
+
+interface ScanRow {
+  pk: number
+  scan_id: string
+  node_id: string
+  hostname: string
+  os: string | null
+  kernel: string | null
+  arch: string | null
+  source: string
+  posture_version: string
+  rules_version: string
+  domains: string
+  started_at: string
+  finished_at: string
+  score_json: string
+  facts: string | null
+  fact_errors: string
+}
+
+interface HistoryRow {
+  scan_id: string
+  kind: 'scan' | 'rescore'
+  received_at: string
+  started_at: string
+  finished_at: string
+  rules_version: string
+  score: number | null
+  grade: Grade | null
+  coverage: number | null
+  score_json: string
+}
+
+interface FindingRow {
+  rule: string
+  target: string
+  domain: Domain
+  severity: Severity
+  status: Status
+  message: string
+  evidence: string | null
+  waiver: string | null
+  title: string | null
+  remediation: string | null
+  controls: string | null
+  state: LifecycleState | null
+  first_seen: string | null
+  failing_since: string | null
+  sla_due: string | null
+  resolved_at: string | null
+  reopened_count: number
+}
+
+function toNodeFinding(row: FindingRow): NodeFinding {
+  const lifecycle: LifecycleView = {
+    state: row.state,
+    firstSeen: row.first_seen,
+    failingSince: row.failing_since,
+    slaDue: row.sla_due,
+    resolvedAt: row.resolved_at,
+    reopenedCount: row.reopened_count,
+  }
+  const finding: Finding = {
+    rule: row.rule,
+    domain: row.domain,
+    severity: row.severity,
+    status: row.status,
+    target: row.target,
+    title: row.title ?? row.rule,
+    message: row.message,
+    evidence: row.evidence === null ? null : JSON.parse(row.evidence),
+    remediation: row.remediation ?? '',
+    controls: row.controls === null ? {} : controlsSchema.parse(JSON.parse(row.controls)),
+  }
+  if (row.waiver !== null) finding.waiver = waiverRefSchema.parse(JSON.parse(row.waiver))
+  return { ...finding, lifecycle }
+}
