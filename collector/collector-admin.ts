@@ -5,6 +5,7 @@ import { loadScoringPolicy } from '../rules/load-rules.js'
 import { PostureError } from '../rules/posture-error.js'
 import { generatePassword, hashPassword } from './auth/password-hash.js'
 import { issueToken } from './auth/secret-token.js'
+import { sqliteBackend, type SqliteBackend } from './store/sqlite-backend.js'
 import { SqliteStore } from './store/sqlite-store.js'
 import type { Labels, Role, Store } from './store/store.js'
 
@@ -22,6 +23,11 @@ export function databasePath(dataDir: string): string {
 export function openAdminStore(dataDir: string): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   return new SqliteStore(databasePath(dataDir), loadScoringPolicy())
+}
+
+/** The whole backend over the data directory's database, for the CLI's admin commands; `clock` stamps audit rows. */
+export function openAdminBackend(dataDir: string, clock: () => Date = () => new Date()): SqliteBackend {
+  return sqliteBackend(openAdminStore(dataDir), { dataDir, policy: loadScoringPolicy(), clock })
 }
 
 /** A one-time enrollment token and the join string that carries it. */

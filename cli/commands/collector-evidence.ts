@@ -1,6 +1,5 @@
-import { verifyAuditChain } from '../../collector/audit/audit-chain.js'
-import { SqliteAuditLog } from '../../collector/audit/sqlite-audit-log.js'
-import { openAdminStore } from '../../collector/collector-admin.js'
+import { verifyAuditChainAsync } from '../../collector/audit/audit-chain.js'
+import { openAdminBackend } from '../../collector/collector-admin.js'
 import { resolveCollectorConfig } from '../../collector/collector-config.js'
 import { loadOrCreateSigningKey } from '../../collector/evidence/signing-key.js'
 import { PostureError } from '../../rules/posture-error.js'
@@ -31,9 +30,9 @@ export async function auditSubcommand(args: string[], io: CliIO): Promise<number
     if (values.help) return 0
     throw new PostureError('BAD_USAGE', 'usage: posture collector audit verify [--data DIR]')
   }
-  const store = openAdminStore(dataDir(values.data, io))
+  const backend = openAdminBackend(dataDir(values.data, io))
   try {
-    const verdict = verifyAuditChain(new SqliteAuditLog(store.db).entries())
+    const verdict = await verifyAuditChainAsync(backend.audit.entries())
     if (verdict.ok) {
       io.stdout.write(`audit log intact: ${verdict.count} rows, last hash ${verdict.lastHash}\n`)
       return 0
@@ -42,7 +41,7 @@ export async function auditSubcommand(args: string[], io: CliIO): Promise<number
     io.stdout.write(`audit log BROKEN at row ${verdict.seq}: ${why} (${verdict.reason}); ${verdict.count} rows before it verify\n`)
     return 1
   } finally {
-    store.close()
+    await backend.close()
   }
 }
 

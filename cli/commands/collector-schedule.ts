@@ -1,12 +1,9 @@
 import { userInfo } from 'node:os'
 import { parseDuration } from '../../agent/agent-duration.js'
-import { SqliteAuditLog } from '../../collector/audit/sqlite-audit-log.js'
-import { openAdminStore, parseLabels } from '../../collector/collector-admin.js'
+import { openAdminBackend, parseLabels } from '../../collector/collector-admin.js'
 import { resolveCollectorConfig } from '../../collector/collector-config.js'
 import { addSchedule, removeSchedule, requireSchedule, setScheduleEnabled, viewSchedule, type Actor, type AdminDeps } from '../../collector/schedule/schedule-admin.js'
 import type { ScheduleRun, ScheduleTarget } from '../../collector/schedule/schedule-spec.js'
-import { SqliteSchedules } from '../../collector/schedule/sqlite-schedules.js'
-import { SqliteSshNodes } from '../../collector/ssh/sqlite-ssh-nodes.js'
 import { PostureError } from '../../rules/posture-error.js'
 import type { CliIO } from '../command.js'
 import { parseDomains } from '../options.js'
@@ -162,12 +159,12 @@ async function changeSchedule(verb: string, args: string[], io: CliIO, change: (
 
 export async function withAdmin(data: string | undefined, io: CliIO, work: (deps: AdminDeps, now: Date) => Promise<number>): Promise<number> {
   const dataDir = resolveCollectorConfig({}, data !== undefined ? { dataDir: data } : {}, io.cwd).dataDir
-  const store = openAdminStore(dataDir)
+  const now = new Date()
+  const backend = openAdminBackend(dataDir, () => now)
   try {
-    const now = new Date()
-    return await work({ schedules: new SqliteSchedules(store.db), nodes: new SqliteSshNodes(store.db), audit: new SqliteAuditLog(store.db, () => now) }, now)
+    return await work({ schedules: backend.schedules, nodes: backend.sshNodes, audit: backend.audit }, now)
   } finally {
-    store.close()
+    await backend.close()
   }
 }
 

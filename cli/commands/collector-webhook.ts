@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { userInfo } from 'node:os'
-import { SqliteAuditLog } from '../../collector/audit/sqlite-audit-log.js'
+import type { AuditLog } from '../../collector/audit/audit-log.js'
 import { messagesFor } from '../../collector/alerts/alert-dispatch.js'
 import { alertEventTypes, alertEventTypeSchema } from '../../collector/alerts/alert-events.js'
 import { sendWebhook } from '../../collector/alerts/send-webhook.js'
-import { SqliteAlerts } from '../../collector/alerts/sqlite-alerts.js'
+import type { AlertStore, Delivery } from '../../collector/alerts/alert-store.js'
 import { parseWebhookSpec } from '../../collector/alerts/webhook-spec.js'
-import { openAdminStore } from '../../collector/collector-admin.js'
+import { openAdminBackend } from '../../collector/collector-admin.js'
 import { resolveCollectorConfig } from '../../collector/collector-config.js'
 import { postureVersion } from '../../agent/version.js'
 import { PostureError } from '../../rules/posture-error.js'
@@ -70,7 +70,7 @@ const actions: Record<string, Action> = {
       ...(values.name !== undefined ? { name: values.name } : {}),
     })
     return withAlerts(values.data, io, async ({ alerts, audit }) => {
-      const { webhook, secret } = alerts.addWebhook(spec, new Date())
+      const { webhook, secret } = await alerts.addWebhook(spec, new Date())
       await audit.append({ actor: cliActor(), ip: null, action: 'webhook.change', target: `webhook:${webhook.id}`, outcome: 'success', details: { change: 'add', name: webhook.name, format: webhook.format } })
       io.stdout.write(`webhook ${webhook.id} added (${webhook.format}, ${webhook.minSeverity} and above, events: ${webhook.events.join(',')})\n`)
       if (webhook.format === 'json') io.stdout.write(`signing secret (shown once): ${secret}\nReceivers check X-Posture-Signature: sha256=HMAC-SHA256(secret, raw body) in hex.\n`)
@@ -81,13 +81,15 @@ const actions: Record<string, Action> = {
     const { values } = parseCommandArgs('collector webhook list', args, { data: { type: 'string' }, json: { type: 'boolean' } })
     if (values.help) return help(io)
     return withAlerts(values.data, io, async ({ alerts }) => {
-      const webhooks = alerts.webhooks()
+      const webhooks = await alerts.webhooks()
+      const lastDelivery = new Map<number, Delivery | null>()
+      for (const w of webhooks) lastDelivery.set(w.id, (await alerts.deliveries(w.id, 1))[0] ?? null)
       if (values.json) {
-        io.stdout.write(JSON.stringify({ webhooks: webhooks.map((w) => ({ ...w, lastDelivery: alerts.deliveries(w.id, 1)[0] ?? null })) }, null, 2) + '\n')
+        io.stdout.write(JSON.stringify({ webhooks: webhooks.map((w) => ({ ...w, lastDelivery: lastDelivery.get(w.id) ?? null })) }, null, 2) + '\n')
         return 0
       }
       for (const w of webhooks) {
-        const last = alerts.deliveries(w.id, 1)[0]
+        const last = lastDelivery.get(w.id)
         io.stdout.write(`${w.id}  ${w.name}  ${w.format}  ${w.minSeverity}+  ${w.events.length === alertEventTypes.length ? 'all events' : w.events.join(',')}  ${w.url}  ${last ? `last: ${last.outcome} ${last.at}${last.error ? ` (${last.error})` : ''}` : 'never sent'}\n`)
       }
       return 0
@@ -98,7 +100,7 @@ const actions: Record<string, Action> = {
     if (values.help) return help(io)
     const id = webhookId(positionals, 'remove')
     return withAlerts(values.data, io, async ({ alerts, audit }) => {
-      if (!alerts.removeWebhook(id, new Date())) throw new PostureError('BAD_USAGE', `no webhook ${id} (see posture collector webhook list)`)
+      if (!(await alerts.removeWebhook(id, new Date()))) throw new PostureError('BAD_USAGE', `no webhook ${id} (see posture collector webhook list)`)
       await audit.append({ actor: cliActor(), ip: null, action: 'webhook.change', target: `webhook:${id}`, outcome: 'success', details: { change: 'remove' } })
       io.stdout.write(`webhook ${id} removed\n`)
       return 0
@@ -109,26 +111,26 @@ const actions: Record<string, Action> = {
     if (values.help) return help(io)
     const id = webhookId(positionals, 'test')
     return withAlerts(values.data, io, async ({ alerts }) => {
-      const webhook = alerts.webhookWithSecret(id)
+      const webhook = await alerts.webhookWithSecret(id)
       if (!webhook) throw new PostureError('BAD_USAGE', `no webhook ${id} (see posture collector webhook list)`)
       const now = new Date()
       const event = { type: webhook.events[0] ?? 'finding.new', severity: 'info', node: null, subject: 'test', summary: `test message from Posture to ${webhook.name}`, details: { test: true } } as const
       const [message] = messagesFor([webhook], { kind: 'test', node: null, scanId: null, dedupeKey: `test|${randomUUID()}`, events: [event] }, now)
       const result = await sendWebhook(webhook, message!.body, { messageId: message!.messageId, userAgent: `posture/${postureVersion()}` }, 10_000)
       // In the delivery log like any other message.
-      alerts.recordSent(message!, { at: new Date(), ok: result.ok, httpStatus: result.httpStatus, error: result.error, durationMs: result.durationMs })
+      await alerts.recordSent(message!, { at: new Date(), ok: result.ok, httpStatus: result.httpStatus, error: result.error, durationMs: result.durationMs })
       io.stdout.write(result.ok ? `delivered: HTTP ${result.httpStatus} in ${Math.round(result.durationMs)} ms\n` : `not delivered: ${result.error}\n`)
       return result.ok ? 0 : 3
     })
   },
 }
 
-async function withAlerts(data: string | undefined, io: CliIO, fn: (deps: { alerts: SqliteAlerts; audit: SqliteAuditLog }) => Promise<number>): Promise<number> {
-  const store = openAdminStore(resolveCollectorConfig({}, data !== undefined ? { dataDir: data } : {}, io.cwd).dataDir)
+async function withAlerts(data: string | undefined, io: CliIO, fn: (deps: { alerts: AlertStore; audit: AuditLog }) => Promise<number>): Promise<number> {
+  const backend = openAdminBackend(resolveCollectorConfig({}, data !== undefined ? { dataDir: data } : {}, io.cwd).dataDir)
   try {
-    return await fn({ alerts: new SqliteAlerts(store.db), audit: new SqliteAuditLog(store.db, () => new Date()) })
+    return await fn({ alerts: backend.alerts, audit: backend.audit })
   } finally {
-    store.close()
+    await backend.close()
   }
 }
 

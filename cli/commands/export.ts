@@ -1,6 +1,5 @@
 import { resolve } from 'node:path'
-import { SqliteAuditLog } from '../../collector/audit/sqlite-audit-log.js'
-import { openAdminStore } from '../../collector/collector-admin.js'
+import { openAdminBackend } from '../../collector/collector-admin.js'
 import { resolveCollectorConfig } from '../../collector/collector-config.js'
 import { runExport } from '../../collector/evidence/run-export.js'
 import { parseLabels } from '../../collector/collector-admin.js'
@@ -58,11 +57,11 @@ Example:
     if (from.getTime() >= to.getTime()) throw new PostureError('BAD_USAGE', `posture export: --from (${from.toISOString()}) must be before --to (${to.toISOString()})`)
     const dataDir = resolveCollectorConfig({}, values.data !== undefined ? { dataDir: values.data } : {}, io.cwd).dataDir
     const ruleSet = loadRuleSet({ userDirs: (values.rules ?? []).map((d) => resolve(io.cwd, d)) })
-    const store = openAdminStore(dataDir)
+    const backend = openAdminBackend(dataDir)
     try {
       const out = resolve(io.cwd, values.out)
       const manifest = await runExport(
-        { db: store.db, dataDir, ruleSet, collectorVersion: postureVersion(), audit: new SqliteAuditLog(store.db), now },
+        { source: backend.evidence, dataDir, ruleSet, collectorVersion: postureVersion(), audit: backend.audit, now },
         { framework: values.framework, window: { from, to }, labels: parseLabels(values.labels), exportedBy: `cli:${userInfo().username}`, ip: null, out },
       )
       io.stdout.write(`${out}\n`)
@@ -72,7 +71,7 @@ Example:
       )
       return 0
     } finally {
-      store.close()
+      await backend.close()
     }
   },
 }

@@ -1,10 +1,8 @@
 import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
-import { SqliteAuditLog } from '../../collector/audit/sqlite-audit-log.js'
-import { openAdminStore, parseLabels } from '../../collector/collector-admin.js'
+import { openAdminBackend, parseLabels } from '../../collector/collector-admin.js'
 import { resolveCollectorConfig } from '../../collector/collector-config.js'
 import { createWaiver, removeWaiver, scopeText, viewWaiver, type WaiverDeps } from '../../collector/waivers/waiver-admin.js'
-import { SqliteWaivers } from '../../collector/waivers/sqlite-waivers.js'
 import { loadRuleSet } from '../../rules/load-rules.js'
 import { PostureError } from '../../rules/posture-error.js'
 import type { CliIO, Command } from '../command.js'
@@ -52,11 +50,11 @@ export const waiverCommand: Command = {
       return values.help ? 0 : 2
     }
     const dataDir = resolveCollectorConfig({}, values.data !== undefined ? { dataDir: values.data } : {}, io.cwd).dataDir
-    const store = openAdminStore(dataDir)
+    const backend = openAdminBackend(dataDir)
     try {
       const deps: WaiverDeps = {
-        waivers: new SqliteWaivers(store.db),
-        audit: new SqliteAuditLog(store.db),
+        waivers: backend.waivers,
+        audit: backend.audit,
         ruleIds: () => new Set(loadRuleSet({ userDirs: (values.rules ?? []).map((d) => resolve(io.cwd, d)) }).rules.map((r) => r.spec.id)),
       }
       const who = { actor: `cli:${userInfo().username}`, ip: null }
@@ -80,14 +78,14 @@ export const waiverCommand: Command = {
       }
       throw new PostureError('BAD_USAGE', `posture waiver: unknown subcommand "${sub}" (add, list, remove)`)
     } finally {
-      store.close()
+      await backend.close()
     }
   },
 }
 
-function list(deps: WaiverDeps, json: boolean, io: CliIO): number {
+async function list(deps: WaiverDeps, json: boolean, io: CliIO): Promise<number> {
   const now = new Date()
-  const waivers = deps.waivers.list().map((w) => viewWaiver(w, now))
+  const waivers = (await deps.waivers.list()).map((w) => viewWaiver(w, now))
   if (json) {
     io.stdout.write(`${JSON.stringify(waivers, null, 2)}\n`)
     return 0

@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { asBadRequest, actor } from '../schedule/schedule-routes.js'
 import type { CollectorContext } from '../collector-context.js'
-import type { AuditLog } from '../audit/sqlite-audit-log.js'
+import type { AuditLog } from '../audit/audit-log.js'
 import { sendError } from '../http/http-errors.js'
 import { parseOr400 } from '../http/routes/parse-request.js'
 import type { AlertService } from './alert-service.js'
-import type { SqliteAlerts } from './sqlite-alerts.js'
+import type { AlertStore } from './alert-store.js'
 import { parseWebhookSpec } from './webhook-spec.js'
 
 /**
@@ -17,15 +17,15 @@ import { parseWebhookSpec } from './webhook-spec.js'
 const idParams = z.object({ id: z.coerce.number().int().positive() }).strict()
 const deliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }).strict()
 
-export function registerAlertRoutes(app: FastifyInstance, ctx: CollectorContext, deps: { alerts: SqliteAlerts; service: AlertService; audit: AuditLog }): void {
+export function registerAlertRoutes(app: FastifyInstance, ctx: CollectorContext, deps: { alerts: AlertStore; service: AlertService; audit: AuditLog }): void {
   const manage = ctx.authorize('alerts.manage')
 
-  app.get('/api/webhooks', { preHandler: manage }, async () => ({ webhooks: deps.alerts.webhooks() }))
+  app.get('/api/webhooks', { preHandler: manage }, async () => ({ webhooks: await deps.alerts.webhooks() }))
 
   app.post('/api/webhooks', { preHandler: manage }, async (request, reply) => {
     const spec = await asBadRequest(reply, async () => parseWebhookSpec(request.body ?? null))
     if (!spec) return reply
-    const { webhook, secret } = deps.alerts.addWebhook(spec, ctx.clock())
+    const { webhook, secret } = await deps.alerts.addWebhook(spec, ctx.clock())
     await deps.audit.append({ ...actor(request), action: 'webhook.change', target: `webhook:${webhook.id}`, outcome: 'success', details: { change: 'add', name: webhook.name, format: webhook.format } })
     return reply.code(201).send({ webhook, secret })
   })
@@ -33,7 +33,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: CollectorContext,
   app.delete('/api/webhooks/:id', { preHandler: manage }, async (request, reply) => {
     const params = parseOr400(idParams, request.params, reply)
     if (!params) return reply
-    if (!deps.alerts.removeWebhook(params.id, ctx.clock())) return sendError(reply, 'NOT_FOUND', `no webhook ${params.id}`)
+    if (!(await deps.alerts.removeWebhook(params.id, ctx.clock()))) return sendError(reply, 'NOT_FOUND', `no webhook ${params.id}`)
     await deps.audit.append({ ...actor(request), action: 'webhook.change', target: `webhook:${params.id}`, outcome: 'success', details: { change: 'remove' } })
     return { ok: true }
   })
@@ -41,7 +41,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: CollectorContext,
   app.post('/api/webhooks/:id/test', { preHandler: manage }, async (request, reply) => {
     const params = parseOr400(idParams, request.params, reply)
     if (!params) return reply
-    const messageId = deps.service.testSend(params.id)
+    const messageId = await deps.service.testSend(params.id)
     if (!messageId) return sendError(reply, 'NOT_FOUND', `no webhook ${params.id}`)
     return reply.code(202).send({ messageId })
   })
@@ -50,7 +50,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: CollectorContext,
     const params = parseOr400(idParams, request.params, reply)
     const query = params && parseOr400(deliveriesQuery, request.query, reply)
     if (!params || !query) return reply
-    if (!deps.alerts.webhook(params.id)) return sendError(reply, 'NOT_FOUND', `no webhook ${params.id}`)
-    return { deliveries: deps.alerts.deliveries(params.id, query.limit) }
+    if (!(await deps.alerts.webhook(params.id))) return sendError(reply, 'NOT_FOUND', `no webhook ${params.id}`)
+    return { deliveries: await deps.alerts.deliveries(params.id, query.limit) }
   })
 }

@@ -2,7 +2,7 @@ import type { AlertLog } from './alert-log.js'
 import { errorMessage } from '../../rules/posture-error.js'
 import { backoffMs } from './backoff.js'
 import { sendWebhook } from './send-webhook.js'
-import type { OutboxItem, SqliteAlerts } from './sqlite-alerts.js'
+import type { AlertStore, OutboxItem } from './alert-store.js'
 import { redactUrl } from './webhook-spec.js'
 
 export interface DeliveryOptions {
@@ -15,7 +15,7 @@ export interface DeliveryOptions {
 }
 
 export interface DeliveryDeps {
-  alerts: SqliteAlerts
+  alerts: AlertStore
   options: DeliveryOptions
   clock: () => Date
   log: AlertLog
@@ -36,6 +36,9 @@ export class DeliveryWorker {
   #timer: NodeJS.Timeout | null = null
   #running = false
   #stopping = new AbortController()
+  /** An outbox read is under way; `#wakeAgain`: another wake came meanwhile (read once more after it). */
+  #reading = false
+  #wakeAgain = false
 
   constructor(deps: DeliveryDeps) {
     this.#deps = deps
@@ -65,14 +68,27 @@ export class DeliveryWorker {
     const { alerts, options, clock, log } = this.#deps
     const free = options.concurrency - this.#inFlight.size
     if (free <= 0) return
-    let due: OutboxItem[]
-    try {
-      due = alerts.due(clock(), free, new Set(this.#inFlight.keys()))
-    } catch (err) {
-      log.error({ err: errorMessage(err) }, 'alert outbox read failed')
+    if (this.#reading) {
+      this.#wakeAgain = true
       return
     }
+    this.#reading = true
+    this.#wakeAgain = false
+    alerts
+      .due(clock(), free, new Set(this.#inFlight.keys()))
+      .then((due) => this.#startAll(due))
+      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'alert outbox read failed'))
+      .finally(() => {
+        this.#reading = false
+        if (this.#wakeAgain) this.wake()
+      })
+  }
+
+  #startAll(due: readonly OutboxItem[]): void {
+    const { log } = this.#deps
+    if (!this.#running) return
     for (const item of due) {
+      if (this.#inFlight.has(item.id)) continue
       const done = this.#deliver(item)
         .catch((err: unknown) => log.error({ err: errorMessage(err), outboxId: item.id }, 'alert delivery failed unexpectedly'))
         .finally(() => {
@@ -85,9 +101,9 @@ export class DeliveryWorker {
 
   async #deliver(item: OutboxItem): Promise<void> {
     const { alerts, options, clock, log } = this.#deps
-    const webhook = alerts.webhookWithSecret(item.webhookId)
+    const webhook = await alerts.webhookWithSecret(item.webhookId)
     if (!webhook) {
-      alerts.recordAttempt(item, { at: clock(), outcome: 'failed', httpStatus: null, error: 'destination removed', durationMs: 0, nextAttemptAt: null })
+      await alerts.recordAttempt(item, { at: clock(), outcome: 'failed', httpStatus: null, error: 'destination removed', durationMs: 0, nextAttemptAt: null })
       return
     }
     const stopping = this.#stopping.signal
@@ -98,17 +114,17 @@ export class DeliveryWorker {
     const at = clock()
     const fields = { webhookId: webhook.id, destination: redactUrl(webhook.url), messageId: item.messageId, attempt, httpStatus: result.httpStatus }
     if (result.ok) {
-      alerts.recordAttempt(item, { at, outcome: 'delivered', httpStatus: result.httpStatus, error: null, durationMs: result.durationMs, nextAttemptAt: null })
+      await alerts.recordAttempt(item, { at, outcome: 'delivered', httpStatus: result.httpStatus, error: null, durationMs: result.durationMs, nextAttemptAt: null })
       log.debug(fields, 'alert delivered')
       return
     }
     if (attempt >= options.maxAttempts) {
-      alerts.recordAttempt(item, { at, outcome: 'failed', httpStatus: result.httpStatus, error: result.error, durationMs: result.durationMs, nextAttemptAt: null })
+      await alerts.recordAttempt(item, { at, outcome: 'failed', httpStatus: result.httpStatus, error: result.error, durationMs: result.durationMs, nextAttemptAt: null })
       log.error({ ...fields, reason: result.error }, 'alert undeliverable; giving up')
       return
     }
     const wait = backoffMs(attempt, options.backoffBaseMs, options.backoffMaxMs, (this.#deps.random ?? Math.random)())
-    alerts.recordAttempt(item, { at, outcome: 'retry', httpStatus: result.httpStatus, error: result.error, durationMs: result.durationMs, nextAttemptAt: new Date(at.getTime() + wait) })
+    await alerts.recordAttempt(item, { at, outcome: 'retry', httpStatus: result.httpStatus, error: result.error, durationMs: result.durationMs, nextAttemptAt: new Date(at.getTime() + wait) })
     log.warn({ ...fields, reason: result.error, retryInMs: wait }, 'alert delivery failed; will retry')
     // Retries shorter than the poll interval are not left waiting for it.
     if (wait < options.pollMs) setTimeout(() => this.wake(), wait + 1).unref()

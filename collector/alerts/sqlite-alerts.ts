@@ -3,30 +3,11 @@ import { z } from 'zod'
 import { severitySchema, type Severity } from '../../rules/severity.js'
 import { statusSchema } from '../../rules/finding.js'
 import type { Db } from '../store/sqlite-open.js'
-import { alertEventTypeSchema, type AlertNode } from './alert-events.js'
+import { alertEventTypeSchema } from './alert-events.js'
+import type { AlertStore, AttemptResult, Delivery, OutboxItem, OutboxMessage, ScanPair } from './alert-store.js'
 import type { ScanFinding, ScanResults } from './derive-events.js'
 import type { SweepState } from './sweep-events.js'
 import type { Webhook, WebhookSpec } from './webhook-spec.js'
-
-/** One message waiting in the outbox (or being sent). */
-export interface OutboxItem {
-  id: number
-  webhookId: number
-  messageId: string
-  body: string
-  attempts: number
-}
-
-export interface Delivery {
-  id: number
-  messageId: string
-  attempt: number
-  at: string
-  outcome: 'delivered' | 'retry' | 'failed'
-  httpStatus: number | null
-  error: string | null
-  durationMs: number
-}
 
 interface WebhookRow { id: number; name: string; url: string; format: 'json' | 'slack'; events: string; min_severity: string; secret: string; created_at: string }
 
@@ -36,7 +17,7 @@ const eventsSchema = z.array(alertEventTypeSchema)
  * The alerts tables (alert-schema.ts, migration 5) through prepared statements; every
  * method is one synchronous transaction or statement.
  */
-export class SqliteAlerts {
+export class SqliteAlerts implements AlertStore {
   readonly #db: Db
   readonly #s
 
@@ -79,30 +60,30 @@ export class SqliteAlerts {
   }
 
   /** Adds a destination; returns it and its signing secret (shown to the user once). */
-  addWebhook(spec: WebhookSpec, now: Date): { webhook: Webhook; secret: string } {
+  async addWebhook(spec: WebhookSpec, now: Date): Promise<{ webhook: Webhook; secret: string }> {
     const secret = `whsec_${randomBytes(32).toString('base64url')}`
     const name = spec.name ?? new URL(spec.url).host
     const id = Number(this.#s.insertWebhook.run({ name, url: spec.url, format: spec.format, events: JSON.stringify(spec.events), minSeverity: spec.minSeverity, secret, createdAt: now.toISOString() }).lastInsertRowid)
-    return { webhook: this.webhook(id)!, secret }
+    return { webhook: toWebhook(this.#s.webhook.get(id)!), secret }
   }
 
-  webhooks(): Webhook[] {
+  async webhooks(): Promise<Webhook[]> {
     return this.#s.webhooks.all().map(toWebhook)
   }
 
-  webhook(id: number): Webhook | null {
+  async webhook(id: number): Promise<Webhook | null> {
     const row = this.#s.webhook.get(id)
     return row ? toWebhook(row) : null
   }
 
   /** The destination with its secret, for the sender only. */
-  webhookWithSecret(id: number): (Webhook & { secret: string }) | null {
+  async webhookWithSecret(id: number): Promise<(Webhook & { secret: string }) | null> {
     const row = this.#s.webhook.get(id)
     return row ? { ...toWebhook(row), secret: row.secret } : null
   }
 
   /** Removes a destination (kept for its delivery log); its pending messages are dropped. */
-  removeWebhook(id: number, now: Date): boolean {
+  async removeWebhook(id: number, now: Date): Promise<boolean> {
     return this.#db.transaction(() => {
       const removed = this.#s.deleteWebhook.run(now.toISOString(), id).changes > 0
       if (removed) this.#s.dropPending.run(id)
@@ -111,7 +92,7 @@ export class SqliteAlerts {
   }
 
   /** Writes messages to the outbox; a (destination, dedupe key) already there is skipped. Returns how many were new. */
-  enqueue(messages: readonly { webhookId: number; dedupeKey: string; messageId: string; body: string }[], now: Date): number {
+  async enqueue(messages: readonly OutboxMessage[], now: Date): Promise<number> {
     return this.#db.transaction(() => {
       let added = 0
       for (const m of messages) added += this.#s.enqueue.run({ ...m, createdAt: now.toISOString() }).changes
@@ -119,7 +100,7 @@ export class SqliteAlerts {
     })()
   }
 
-  due(now: Date, limit: number, skip: ReadonlySet<number>): OutboxItem[] {
+  async due(now: Date, limit: number, skip: ReadonlySet<number>): Promise<OutboxItem[]> {
     return this.#s
       .due.all(now.toISOString(), limit + skip.size)
       .filter((r) => !skip.has(r.id))
@@ -127,12 +108,12 @@ export class SqliteAlerts {
       .map((r) => ({ id: r.id, webhookId: r.webhook_id, messageId: r.message_id, body: r.body, attempts: r.attempts }))
   }
 
-  nextDue(): string | null {
+  async nextDue(): Promise<string | null> {
     return this.#s.nextDue.get()?.at ?? null
   }
 
   /** Records one attempt: the delivery log row and the outbox row's new state, together. */
-  recordAttempt(item: OutboxItem, attempt: { at: Date; outcome: Delivery['outcome']; httpStatus: number | null; error: string | null; durationMs: number; nextAttemptAt: Date | null }): void {
+  async recordAttempt(item: OutboxItem, attempt: AttemptResult): Promise<void> {
     this.#db.transaction(() => {
       const attempts = item.attempts + 1
       this.#s.logDelivery.run({ outboxId: item.id, webhookId: item.webhookId, attempt: attempts, at: attempt.at.toISOString(), outcome: attempt.outcome, httpStatus: attempt.httpStatus, error: attempt.error, durationMs: Math.round(attempt.durationMs) })
@@ -142,29 +123,30 @@ export class SqliteAlerts {
   }
 
   /** A message sent outside the worker (the CLI's test send): stored already settled, with its one attempt. */
-  recordSent(message: { webhookId: number; dedupeKey: string; messageId: string; body: string }, attempt: { at: Date; ok: boolean; httpStatus: number | null; error: string | null; durationMs: number }): void {
+  async recordSent(message: OutboxMessage, attempt: { at: Date; ok: boolean; httpStatus: number | null; error: string | null; durationMs: number }): Promise<void> {
     this.#db.transaction(() => {
       const id = Number(this.#s.insertSettled.run({ ...message, createdAt: attempt.at.toISOString(), status: attempt.ok ? 'delivered' : 'failed', error: attempt.error }).lastInsertRowid)
       this.#s.logDelivery.run({ outboxId: id, webhookId: message.webhookId, attempt: 1, at: attempt.at.toISOString(), outcome: attempt.ok ? 'delivered' : 'failed', httpStatus: attempt.httpStatus, error: attempt.error, durationMs: Math.round(attempt.durationMs) })
     })()
   }
 
-  deliveries(webhookId: number, limit: number): Delivery[] {
+  async deliveries(webhookId: number, limit: number): Promise<Delivery[]> {
     return this.#s.deliveries.all(webhookId, limit).map((r) => ({ id: r.id, messageId: r.message_id, attempt: r.attempt, at: r.at, outcome: r.outcome, httpStatus: r.http_status, error: r.error, durationMs: r.duration_ms }))
   }
 
   /** True the first time a condition key is seen (it fires), false ever after. */
-  fireCondition(key: string, now: Date): boolean {
+  async fireCondition(key: string, now: Date): Promise<boolean> {
     return this.#s.fireCondition.run(key, now.toISOString()).changes > 0
   }
 
   /**
    * A stored scan and the one before it on the same node, as derive-events reads them;
-   * null when the scan is unknown or is not the node's current one (a late, older report).
+   * null when the scan is unknown or (`currentOnly`, for reports) is not the node's current
+   * one (a late, older report). A re-scoring entry is compared whatever came after it.
    */
-  scanPair(scanId: string): { node: AlertNode; scanPk: number; previous: ScanResults | null; current: ScanResults } | null {
+  async scanPair(scanId: string, options: { currentOnly: boolean } = { currentOnly: true }): Promise<ScanPair | null> {
     const scan = this.#s.scan.get(scanId)
-    if (!scan || scan.last_scan_pk !== scan.pk) return null
+    if (!scan || (options.currentOnly && scan.last_scan_pk !== scan.pk)) return null
     const prev = this.#s.previousScan.get(scan.node_id, scan.pk)
     return {
       node: { id: scan.node_id, hostname: scan.hostname },
@@ -188,7 +170,7 @@ export class SqliteAlerts {
   }
 
   /** Replaces a node's certificate expiries with those of its current scan's TLS facts (scans without TLS keep them). */
-  recordCertificates(nodeId: string, scanPk: number): void {
+  async recordCertificates(nodeId: string, scanPk: number): Promise<void> {
     const facts = factsSchema.safeParse(JSON.parse(this.#s.facts.get(scanPk)?.facts ?? 'null'))
     if (!facts.success || !facts.data?.tls?.endpoints) return
     const endpoints = facts.data.tls.endpoints
@@ -198,7 +180,7 @@ export class SqliteAlerts {
     })()
   }
 
-  sweepState(waivers: SweepState['waivers']): SweepState {
+  async sweepState(waivers: SweepState['waivers']): Promise<SweepState> {
     return {
       silentNodes: this.#s.silentNodes.all().map((n) => ({ id: n.id, hostname: n.hostname, offlineSince: n.offline_since })),
       openFailures: this.#s.openFailures.all().map((f) => ({

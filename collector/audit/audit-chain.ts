@@ -74,16 +74,42 @@ export type ChainVerdict =
  * log streams through without being held in memory.
  */
 export function verifyAuditChain(rows: Iterable<AuditEntry>): ChainVerdict {
-  let expectedSeq = 1
-  let prevHash = genesisHash
-  let count = 0
+  const verifier = new ChainVerifier()
   for (const row of rows) {
-    if (row.seq !== expectedSeq) return { ok: false, count, seq: row.seq, reason: 'sequence-gap' }
-    if (row.prevHash !== prevHash) return { ok: false, count, seq: row.seq, reason: 'prev-hash-mismatch' }
-    if (auditHash(prevHash, row) !== row.hash) return { ok: false, count, seq: row.seq, reason: 'hash-mismatch' }
-    prevHash = row.hash
-    expectedSeq++
-    count++
+    const broken = verifier.next(row)
+    if (broken) return broken
   }
-  return { ok: true, count, lastHash: prevHash }
+  return verifier.verdict()
+}
+
+/** The same check over rows read from a database as they arrive (async cursor or pages). */
+export async function verifyAuditChainAsync(rows: AsyncIterable<AuditEntry>): Promise<ChainVerdict> {
+  const verifier = new ChainVerifier()
+  for await (const row of rows) {
+    const broken = verifier.next(row)
+    if (broken) return broken
+  }
+  return verifier.verdict()
+}
+
+/** One row at a time: `next` returns the verdict at the first broken row, else null. */
+class ChainVerifier {
+  #expectedSeq = 1
+  #prevHash = genesisHash
+  #count = 0
+
+  next(row: AuditEntry): ChainVerdict | null {
+    const count = this.#count
+    if (row.seq !== this.#expectedSeq) return { ok: false, count, seq: row.seq, reason: 'sequence-gap' }
+    if (row.prevHash !== this.#prevHash) return { ok: false, count, seq: row.seq, reason: 'prev-hash-mismatch' }
+    if (auditHash(this.#prevHash, row) !== row.hash) return { ok: false, count, seq: row.seq, reason: 'hash-mismatch' }
+    this.#prevHash = row.hash
+    this.#expectedSeq++
+    this.#count++
+    return null
+  }
+
+  verdict(): ChainVerdict {
+    return { ok: true, count: this.#count, lastHash: this.#prevHash }
+  }
 }

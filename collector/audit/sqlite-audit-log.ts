@@ -1,39 +1,8 @@
-import { z } from 'zod'
 import type { Db } from '../store/sqlite-open.js'
-import { auditActions } from './audit-actions.js'
 import { chainEntry, type AuditEntry, type AuditEvent } from './audit-chain.js'
+import type { AuditLog, AuditQuery } from './audit-log.js'
+import { toAuditEntry, type AuditDbRow } from './audit-row.js'
 
-export interface AuditQuery {
-  limit: number
-  /** Rows with seq below this (paging backwards from the newest). */
-  beforeSeq?: number | undefined
-  action?: string | undefined
-  actor?: string | undefined
-}
-
-/** The audit log as the collector uses it; async so that a networked store fits (issue 14). */
-export interface AuditLog {
-  append(event: AuditEvent): Promise<AuditEntry>
-  list(query: AuditQuery): Promise<AuditEntry[]>
-  /** Every row, oldest first, for verification. */
-  entries(): IterableIterator<AuditEntry>
-}
-
-const detailsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
-const actionSchema = z.enum(auditActions)
-
-interface AuditDbRow {
-  seq: number
-  at: string
-  actor: string
-  action: string
-  target: string | null
-  outcome: 'success' | 'failure'
-  ip: string | null
-  details: string
-  prev_hash: string
-  hash: string
-}
 
 /**
  * SQLite audit log: each append reads the last row and inserts the next link in one
@@ -51,7 +20,8 @@ export class SqliteAuditLog implements AuditLog {
       last: db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
       insert: db.prepare(`INSERT INTO audit_log (seq, at, actor, action, target, outcome, ip, details, prev_hash, hash)
         VALUES (@seq, @at, @actor, @action, @target, @outcome, @ip, @details, @prevHash, @hash)`),
-      all: db.prepare<[], AuditDbRow>('SELECT * FROM audit_log ORDER BY seq'),
+      page: db.prepare<[number, number], AuditDbRow>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?'),
+      between: db.prepare<[string, string, number, number], AuditDbRow>('SELECT * FROM audit_log WHERE at >= ? AND at < ? AND seq > ? ORDER BY seq LIMIT ?'),
     }
   }
 
@@ -71,25 +41,29 @@ export class SqliteAuditLog implements AuditLog {
     if (query.actor !== undefined) (params.actor = query.actor), where.push('actor = @actor')
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`
     const rows = this.#db.prepare<Record<string, string | number>, AuditDbRow>(sql).all(params)
-    return rows.map(toEntry)
+    return rows.map(toAuditEntry)
   }
 
-  *entries(): IterableIterator<AuditEntry> {
-    for (const row of this.#s.all.iterate()) yield toEntry(row)
+  // Pages by seq rather than one open iterator: no statement stays busy across awaits.
+  async *entries(): AsyncIterable<AuditEntry> {
+    let after = 0
+    for (;;) {
+      const rows = this.#s.page.all(after, pageRows)
+      for (const row of rows) yield toAuditEntry(row)
+      if (rows.length < pageRows) return
+      after = Number(rows.at(-1)!.seq)
+    }
+  }
+
+  async *entriesBetween(from: Date, to: Date): AsyncIterable<AuditEntry> {
+    let after = 0
+    for (;;) {
+      const rows = this.#s.between.all(from.toISOString(), to.toISOString(), after, pageRows)
+      for (const row of rows) yield toAuditEntry(row)
+      if (rows.length < pageRows) return
+      after = Number(rows.at(-1)!.seq)
+    }
   }
 }
 
-function toEntry(row: AuditDbRow): AuditEntry {
-  return {
-    seq: row.seq,
-    at: row.at,
-    actor: row.actor,
-    action: actionSchema.parse(row.action),
-    target: row.target,
-    outcome: row.outcome,
-    ip: row.ip,
-    details: detailsSchema.parse(JSON.parse(row.details)),
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  }
-}
+const pageRows = 1000

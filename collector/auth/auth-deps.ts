@@ -1,4 +1,4 @@
-import type { AuditLog } from '../audit/sqlite-audit-log.js'
+import type { AuditLog } from '../audit/audit-log.js'
 import type { AccountStore } from './accounts.js'
 import type { LoginLimiter } from './login-limiter.js'
 import type { SessionPolicy } from './session.js'

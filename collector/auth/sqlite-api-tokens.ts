@@ -1,24 +1,6 @@
 import type { Db } from '../store/sqlite-open.js'
 import type { Role } from '../store/store.js'
-
-/** API tokens as the dashboard manages them (the collector's `api_tokens` table). */
-export interface ApiTokenRecord {
-  id: string
-  secretHash: string
-  role: Role
-  name: string
-  createdAt: string
-  revokedAt: string | null
-  lastUsed: string | null
-}
-
-export interface ApiTokenStore {
-  find(id: string): Promise<ApiTokenRecord | null>
-  list(): Promise<ApiTokenRecord[]>
-  create(token: Omit<ApiTokenRecord, 'revokedAt' | 'lastUsed'>): Promise<void>
-  revoke(id: string, at: string): Promise<boolean>
-  touch(id: string, at: string): Promise<void>
-}
+import type { ApiTokenRecord, ApiTokenStore } from './api-tokens.js'
 
 interface TokenDbRow {
   id: string
@@ -30,6 +12,7 @@ interface TokenDbRow {
   last_used: string | null
 }
 
+/** API tokens in the collector's SQLite database (`api_tokens`, migration 1). */
 export class SqliteApiTokens implements ApiTokenStore {
   readonly #s
 

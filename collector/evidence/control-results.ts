@@ -109,6 +109,11 @@ export class ControlResultsBuilder {
     return this.#scans
   }
 
+  /** The failures already open when the window began: the exporter looks up when each began (the finding lifecycle). */
+  failuresBeforeWindow(): { nodeId: string; rule: string; target: string }[] {
+    return [...this.#items.values()].filter((i) => i.everFailed && i.failingBeforeWindow && i.failingSince).map(({ nodeId, rule, target }) => ({ nodeId, rule, target }))
+  }
+
   /**
    * Per-control results for a framework. `priorFailingSince` may tell when a failure that
    * was already open at the window's start began (from the finding lifecycle).

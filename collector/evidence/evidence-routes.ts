@@ -4,12 +4,12 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { controlCoverage, type FrameworkCatalogue } from '../../rules/frameworks/framework-catalogue.js'
-import type { AuditLog } from '../audit/sqlite-audit-log.js'
+import type { AuditLog } from '../audit/audit-log.js'
 import type { CollectorContext } from '../collector-context.js'
 import { sendError } from '../http/http-errors.js'
 import { parseOr400 } from '../http/routes/parse-request.js'
 import { actor } from '../schedule/schedule-routes.js'
-import type { Db } from '../store/sqlite-open.js'
+import type { EvidenceSource } from './evidence-source.js'
 import { maxManualEvidenceBytes, type ManualEvidenceStore } from './manual-evidence-store.js'
 import { ruleInfos, runExport } from './run-export.js'
 import { loadOrCreateSigningKey } from './signing-key.js'
@@ -21,7 +21,7 @@ import { loadOrCreateSigningKey } from './signing-key.js'
  * evidence need `findings.export` (auditors hold it).
  */
 export interface EvidenceRouteDeps {
-  db: Db
+  source: EvidenceSource
   dataDir: string
   frameworks: ReadonlyMap<string, FrameworkCatalogue>
   manual: ManualEvidenceStore
@@ -62,7 +62,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, ctx: CollectorConte
     if (!params) return reply
     const framework = deps.frameworks.get(params.framework)
     if (!framework) return sendError(reply, 'NOT_FOUND', `no framework ${params.framework} (${[...deps.frameworks.keys()].join(', ')})`)
-    const evidence = deps.manual.list(framework.framework)
+    const evidence = await deps.manual.list(framework.framework)
     return {
       framework: { id: framework.framework, name: framework.name, version: framework.version, publisher: framework.publisher, scope: framework.scope, source: framework.source, licence: framework.licence, families: framework.families },
       controls: controlCoverage(framework, ruleInfos(ctx.scoring().ruleSet)).map((c) => ({ ...c, manualEvidence: evidence.filter((e) => e.control === c.id) })),
@@ -80,7 +80,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, ctx: CollectorConte
     if (content.length === 0) return sendError(reply, 'BAD_REQUEST', 'contentBase64: empty or not base64')
     if (content.length > maxManualEvidenceBytes) return sendError(reply, 'PAYLOAD_TOO_LARGE', `manual evidence is limited to ${maxManualEvidenceBytes} bytes`)
     const who = actor(request)
-    const item = deps.manual.add({ framework: framework.framework, control: params.control, fileName: body.fileName, mediaType: body.mediaType, note: body.note, addedBy: who.actor, content }, ctx.clock())
+    const item = await deps.manual.add({ framework: framework.framework, control: params.control, fileName: body.fileName, mediaType: body.mediaType, note: body.note, addedBy: who.actor, content }, ctx.clock())
     await deps.audit.append({ actor: who.actor, action: 'evidence.attach', target: `control:${framework.framework}:${params.control}`, outcome: 'success', ip: who.ip, details: { id: item.id, fileName: item.fileName, sha256: item.sha256, bytes: item.bytes, note: item.note } })
     return reply.code(201).send({ evidence: item })
   })
@@ -101,7 +101,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, ctx: CollectorConte
     const out = join(work, 'evidence.zip')
     try {
       await runExport(
-        { db: deps.db, dataDir: deps.dataDir, ruleSet: ctx.scoring().ruleSet, collectorVersion: ctx.collectorVersion, audit: deps.audit, now: ctx.clock() },
+        { source: deps.source, dataDir: deps.dataDir, ruleSet: ctx.scoring().ruleSet, collectorVersion: ctx.collectorVersion, audit: deps.audit, now: ctx.clock() },
         { framework: body.framework, window, labels: body.labels, exportedBy: who.actor, ip: who.ip, out },
       )
     } catch (err) {

@@ -15,6 +15,8 @@ export interface ScanWithFindings {
 export interface EvidenceSource {
   /** Agent and SSH scans (not re-scores) that finished in [from, to), on nodes matching every label. */
   scanBatches(window: ExportWindow, labels: Record<string, string>): AsyncIterable<ScanWithFindings[]>
+  /** How many scans `scanBatches` will yield (export progress); optional. */
+  countScans?(window: ExportWindow, labels: Record<string, string>): Promise<number>
   /** The same scans without findings, for scans.csv. */
   scanList(window: ExportWindow, labels: Record<string, string>): AsyncIterable<EvidenceScan[]>
   waivers(): Promise<Waiver[]>
@@ -22,9 +24,9 @@ export interface EvidenceSource {
   /** The attached file's bytes. */
   manualEvidenceContent(item: ManualEvidence): AsyncIterable<Buffer>
   /** Audit-log rows with `at` in [from, to), oldest first. */
-  auditEntries(window: ExportWindow): Iterable<AuditEntry>
+  auditEntries(window: ExportWindow): AsyncIterable<AuditEntry>
   /** The whole audit chain, verified now. */
-  verifyAuditChain(): ChainVerdict
+  verifyAuditChain(): Promise<ChainVerdict>
   /** When a failure open before the window began (the finding lifecycle), if known. */
-  priorFailingSince(nodeId: string, rule: string, target: string): string | null
+  priorFailingSince(nodeId: string, rule: string, target: string): Promise<string | null>
 }

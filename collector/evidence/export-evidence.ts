@@ -106,11 +106,16 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
   const manualCounts = new Map<string, number>()
   for (const m of manual) manualCounts.set(m.control, (manualCounts.get(m.control) ?? 0) + 1)
   const coverage = controlCoverage(framework, context.rules)
+  const prior = new Map<string, string>()
+  for (const { nodeId, rule, target } of builder.failuresBeforeWindow()) {
+    const since = await source.priorFailingSince(nodeId, rule, target)
+    if (since !== null) prior.set(`${nodeId}\0${rule}\0${target}`, since)
+  }
   const controls = builder.results(framework.framework, coverage, {
     policy: context.policy,
     windowEnd: window.to,
     manualEvidence: manualCounts,
-    priorFailingSince: (n, r, t) => source.priorFailingSince(n, r, t),
+    priorFailingSince: (n, r, t) => prior.get(`${n}\0${r}\0${t}`) ?? null,
   })
   const summary = builder.summary(controls, context.policy)
   await zip.add(evidenceFiles.controlsJson.path, `${JSON.stringify({ framework: framework.framework, window: isoWindow(window), summary, controls }, null, 2)}\n`, evidenceFiles.controlsJson.description)
@@ -148,15 +153,15 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
   }
 
   // 7. The audit-log excerpt with its chain links, and the whole chain's verdict now.
-  const chainVerdict = summarizeChainVerdict(source.verifyAuditChain())
+  const chainVerdict = summarizeChainVerdict(await source.verifyAuditChain())
   let firstSeq: number | null = null
   let lastSeq: number | null = null
   let anchor: string | null = null
   let lastHash: string | null = null
   let auditCount = 0
   await zip.add(evidenceFiles.audit.path, batched(auditLines()), evidenceFiles.audit.description)
-  function* auditLines(): Generator<string> {
-    for (const entry of source.auditEntries(window)) {
+  async function* auditLines(): AsyncGenerator<string> {
+    for await (const entry of source.auditEntries(window)) {
       if (firstSeq === null) {
         firstSeq = entry.seq
         anchor = entry.prevHash

@@ -1,24 +1,24 @@
 import { createHash } from 'node:crypto'
-import type { AuditLog } from '../audit/sqlite-audit-log.js'
+import type { AuditLog } from '../audit/audit-log.js'
 import type { RuleSet } from '../../rules/load-rules.js'
 import { loadFrameworks, type FrameworkCatalogue } from '../../rules/frameworks/framework-catalogue.js'
 import { PostureError } from '../../rules/posture-error.js'
-import type { Db } from '../store/sqlite-open.js'
 import { manifestBytes, type EvidenceManifest } from './evidence-manifest.js'
 import type { ExportWindow, RuleInfo } from './evidence-model.js'
+import type { EvidenceSource } from './evidence-source.js'
 import { exportEvidence } from './export-evidence.js'
 import { gathererMethods } from './gatherer-methods.js'
-import { ManualEvidenceStore } from './manual-evidence-store.js'
 import { loadOrCreateSigningKey } from './signing-key.js'
-import { SqliteEvidenceSource } from './sqlite-evidence-source.js'
 
 /**
- * One export, as both `posture export` and the API run it: the collector's database, its
+ * One export, as both `posture export` and the API run it: the collector's evidence source, its
  * rules and signing key, and an `export.create` row in the audit log once the archive is
  * written (with the manifest's SHA-256, so the log names exactly what was handed out).
  */
 export interface RunExportDeps {
-  db: Db
+  /** The backend's evidence source (sqlite-evidence-source.ts, pg-evidence-source.ts). */
+  source: EvidenceSource
+  /** Where the signing key is. */
   dataDir: string
   ruleSet: RuleSet
   collectorVersion: string
@@ -57,11 +57,10 @@ export function ruleInfos(ruleSet: RuleSet): RuleInfo[] {
 
 export async function runExport(deps: RunExportDeps, request: RunExportRequest): Promise<EvidenceManifest> {
   const framework = frameworkOrThrow(request.framework)
-  const manual = new ManualEvidenceStore(deps.db, deps.dataDir)
   const manifest = await exportEvidence(
     { framework, window: request.window, labels: request.labels, exportedBy: request.exportedBy, out: request.out },
     {
-      source: new SqliteEvidenceSource(deps.db, manual),
+      source: deps.source,
       rules: ruleInfos(deps.ruleSet),
       rulesVersion: deps.ruleSet.version,
       collectorVersion: deps.collectorVersion,

@@ -1,12 +1,11 @@
 import { z } from 'zod'
-import { verifyAuditChain, type AuditEntry } from '../audit/audit-chain.js'
-import { SqliteAuditLog } from '../audit/sqlite-audit-log.js'
+import { verifyAuditChainAsync, type AuditEntry, type ChainVerdict } from '../audit/audit-chain.js'
+import type { AuditLog } from '../audit/audit-log.js'
 import { gradeSchema } from '../../rules/scoring.js'
 import { severitySchema } from '../../rules/severity.js'
 import { statusSchema, waiverRefSchema } from '../../rules/finding.js'
 import { waiverSchema, type Waiver } from '../../rules/waivers.js'
 import type { Db } from '../store/sqlite-open.js'
-import { auditEntrySchema } from './audit-excerpt.js'
 import type { EvidenceFinding, EvidenceScan, ExportWindow, ManualEvidence } from './evidence-model.js'
 import type { EvidenceSource, ScanWithFindings } from './evidence-source.js'
 import type { ManualEvidenceStore } from './manual-evidence-store.js'
@@ -44,21 +43,21 @@ interface FindingRow {
 }
 
 export class SqliteEvidenceSource implements EvidenceSource {
-  readonly #db: Db
   readonly #manual: ManualEvidenceStore
+  readonly #audit: AuditLog
   readonly #s
 
-  constructor(db: Db, manual: ManualEvidenceStore) {
-    this.#db = db
+  constructor(db: Db, manual: ManualEvidenceStore, audit: AuditLog) {
     this.#manual = manual
+    this.#audit = audit
     this.#s = {
       nodes: db.prepare<[], { id: string; hostname: string; labels: string }>('SELECT id, hostname, labels FROM nodes ORDER BY id'),
       scans: db.prepare<[string, string, string], ScanRow>(`
         SELECT pk, scan_id, node_id, started_at, finished_at, rules_version, posture_version, source, score,
           json_extract(score_json, '$.scoreWithoutWaivers') AS score_without, grade
         FROM scans WHERE node_id = ? AND kind = 'scan' AND finished_at >= ? AND finished_at < ? ORDER BY finished_at, pk`),
+      countScans: db.prepare<[string, string, string], { n: number }>("SELECT count(*) AS n FROM scans WHERE node_id = ? AND kind = 'scan' AND finished_at >= ? AND finished_at < ?"),
       findings: db.prepare<[number], FindingRow>('SELECT rule, target, domain, severity, status, message, evidence, waiver FROM findings WHERE scan_pk = ? ORDER BY rule, target'),
-      audit: db.prepare<[string, string], Record<string, unknown>>('SELECT * FROM audit_log WHERE at >= ? AND at < ? ORDER BY seq'),
       waivers: db.prepare<[], { spec: string }>('SELECT spec FROM waivers ORDER BY id'),
       prior: db.prepare<[string, string, string], { failing_since: string | null }>("SELECT failing_since FROM finding_lifecycle WHERE node_id = ? AND rule = ? AND target = ? AND state = 'open'"),
     }
@@ -87,6 +86,13 @@ export class SqliteEvidenceSource implements EvidenceSource {
     }
   }
 
+  async countScans(window: ExportWindow, labels: Record<string, string>): Promise<number> {
+    const [from, to] = [window.from.toISOString(), window.to.toISOString()]
+    let total = 0
+    for (const node of this.#nodes(labels)) total += this.#s.countScans.get(node.id, from, to)?.n ?? 0
+    return total
+  }
+
   async *scanList(window: ExportWindow, labels: Record<string, string>): AsyncIterable<EvidenceScan[]> {
     const [from, to] = [window.from.toISOString(), window.to.toISOString()]
     for (const node of this.#nodes(labels)) {
@@ -107,20 +113,15 @@ export class SqliteEvidenceSource implements EvidenceSource {
     return this.#manual.content(item)
   }
 
-  *auditEntries(window: ExportWindow): Iterable<AuditEntry> {
-    for (const row of this.#s.audit.all(window.from.toISOString(), window.to.toISOString())) {
-      yield auditEntrySchema.parse({
-        seq: row.seq, at: row.at, actor: row.actor, action: row.action, target: row.target, outcome: row.outcome, ip: row.ip,
-        details: JSON.parse(String(row.details)), prevHash: row.prev_hash, hash: row.hash,
-      }) as AuditEntry
-    }
+  auditEntries(window: ExportWindow): AsyncIterable<AuditEntry> {
+    return this.#audit.entriesBetween(window.from, window.to)
   }
 
-  verifyAuditChain() {
-    return verifyAuditChain(new SqliteAuditLog(this.#db).entries())
+  verifyAuditChain(): Promise<ChainVerdict> {
+    return verifyAuditChainAsync(this.#audit.entries())
   }
 
-  priorFailingSince(nodeId: string, rule: string, target: string): string | null {
+  async priorFailingSince(nodeId: string, rule: string, target: string): Promise<string | null> {
     return this.#s.prior.get(nodeId, rule, target)?.failing_since ?? null
   }
 }

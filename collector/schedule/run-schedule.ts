@@ -5,10 +5,10 @@ import { jitterOffsetMs } from './next-runs.js'
 import type { ScanExecutors, ScanOutcome } from './scan-executor.js'
 import type { RunTrigger, Schedule, ScheduleRun } from './schedule-spec.js'
 import { selectTargets } from './select-targets.js'
-import type { SqliteSchedules } from './sqlite-schedules.js'
+import type { ScheduleStore } from './schedule-store.js'
 
 export interface RunDeps {
-  schedules: SqliteSchedules
+  schedules: ScheduleStore
   executors: ScanExecutors
   clock: () => Date
   log: ScheduleLog

@@ -1,12 +1,12 @@
 import { hostKeyId, type PinnedHostKey } from '../../agent/host/known-hosts.js'
-import type { AuditLog } from '../audit/sqlite-audit-log.js'
+import type { AuditLog } from '../audit/audit-log.js'
 import { PostureError } from '../../rules/posture-error.js'
 import type { SshNode } from '../ssh/ssh-node-spec.js'
 import { parseSshNodeSpec } from '../ssh/ssh-node-spec.js'
-import type { SqliteSshNodes } from '../ssh/sqlite-ssh-nodes.js'
+import type { SshNodeStore } from '../ssh/ssh-node-store.js'
 import { nextRuns } from './next-runs.js'
 import { parseScheduleSpec, type Schedule, type ScheduleRun } from './schedule-spec.js'
-import type { SqliteSchedules } from './sqlite-schedules.js'
+import type { ScheduleStore } from './schedule-store.js'
 
 /**
  * What the API and `posture collector schedule | ssh-node` do, in one place: validate,
@@ -14,8 +14,8 @@ import type { SqliteSchedules } from './sqlite-schedules.js'
  * Errors are PostureError BAD_INPUT with a message naming the problem.
  */
 export interface AdminDeps {
-  schedules: SqliteSchedules
-  nodes: SqliteSshNodes
+  schedules: ScheduleStore
+  nodes: SshNodeStore
   audit: AuditLog
 }
 

@@ -4,10 +4,10 @@ import { decideSlot } from './next-runs.js'
 import { startScheduleRun } from './run-schedule.js'
 import type { ScanExecutors } from './scan-executor.js'
 import type { Schedule, ScheduleRun } from './schedule-spec.js'
-import type { SqliteSchedules } from './sqlite-schedules.js'
+import type { ScheduleStore } from './schedule-store.js'
 
 export interface SchedulerDeps {
-  schedules: SqliteSchedules
+  schedules: ScheduleStore
   executors: ScanExecutors
   clock: () => Date
   log: ScheduleLog

@@ -2,16 +2,12 @@ import type { FastifyInstance } from 'fastify'
 import pLimit from 'p-limit'
 import { defaultScanConfig, type ScanConfig } from '../../agent/scan-config.js'
 import { scoredWith } from '../agent-handlers.js'
-import { SqliteAuditLog } from '../audit/sqlite-audit-log.js'
 import type { CollectorContext } from '../collector-context.js'
 import { registerSshNodeRoutes } from '../ssh/ssh-node-routes.js'
 import { createSshExecutor } from '../ssh/ssh-executor.js'
-import { SqliteSshNodes } from '../ssh/sqlite-ssh-nodes.js'
-import { SqliteStore } from '../store/sqlite-store.js'
 import { createAgentExecutor } from './agent-executor.js'
 import { registerScheduleRoutes } from './schedule-routes.js'
 import { Scheduler } from './scheduler.js'
-import { SqliteSchedules } from './sqlite-schedules.js'
 import type { ScheduleRun } from './schedule-spec.js'
 
 export interface SchedulesOptions {
@@ -39,14 +35,11 @@ export interface Schedules {
 export function createSchedules(options: SchedulesOptions = {}): Schedules {
   let scheduler: Scheduler | null = null
   const plugin = (app: FastifyInstance, ctx: CollectorContext): void => {
-    if (!(ctx.store instanceof SqliteStore)) throw new TypeError('createSchedules(): schedules are stored in the SQLite store')
-    const db = ctx.store.db
     const store = ctx.store
     const config = ctx.config.schedules
     const log = app.log.child({ component: 'schedules' })
-    const schedules = new SqliteSchedules(db)
-    const nodes = new SqliteSshNodes(db)
-    const audit = new SqliteAuditLog(db, ctx.clock)
+    const { schedules, sshNodes: nodes } = ctx.backend
+    const audit = ctx.backend.auditWithClock(ctx.clock)
     const ssh = createSshExecutor({
       nodes,
       store,

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type Database from 'better-sqlite3'
 import { domainSchema } from '../../rules/domains.js'
 import { PostureError } from '../../rules/posture-error.js'
+import type { ScheduleStore } from './schedule-store.js'
 import { scheduleTargetSchema, type RunStatus, type RunTrigger, type Schedule, type ScheduleRun, type ScheduleSpec } from './schedule-spec.js'
 
 type Db = Database.Database
@@ -12,7 +13,7 @@ type Db = Database.Database
  * each method one synchronous transaction (async signatures, like the collector's Store,
  * so that another database fits behind the same calls).
  */
-export class SqliteSchedules {
+export class SqliteSchedules implements ScheduleStore {
   readonly #db: Db
   readonly #s
 
@@ -25,9 +26,9 @@ export class SqliteSchedules {
       byId: db.prepare<[number], ScheduleRow>('SELECT * FROM schedules WHERE id = ? AND deleted_at IS NULL'),
       byName: db.prepare<[string], ScheduleRow>('SELECT * FROM schedules WHERE name = ? AND deleted_at IS NULL'),
       remove: db.prepare('UPDATE schedules SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL'),
-      enable: db.prepare('UPDATE schedules SET enabled = 1, since = ? WHERE id = ? AND deleted_at IS NULL AND enabled = 0'),
       update: db.prepare(`UPDATE schedules SET cron = @cron, time_zone = @timeZone, jitter_ms = @jitterMs, target = @target, mode = @mode,
         domains = @domains, enabled = @enabled, since = @since WHERE id = @id AND deleted_at IS NULL`),
+      enable: db.prepare('UPDATE schedules SET enabled = 1, since = ? WHERE id = ? AND deleted_at IS NULL AND enabled = 0'),
       disable: db.prepare('UPDATE schedules SET enabled = 0 WHERE id = ? AND deleted_at IS NULL'),
       setLastSlot: db.prepare('UPDATE schedules SET last_slot = ? WHERE id = ?'),
       insertRun: db.prepare(`INSERT INTO schedule_runs (schedule_id, trigger, slot, missed_slots, started_at, status)
@@ -70,7 +71,6 @@ export class SqliteSchedules {
     return row ? toSchedule(row) : null
   }
 
-  /** Stops the schedule and hides it; its run history stays. */
   /**
    * Replaces a schedule's spec (not its name), keeping its id and run history. Slots of
    * the new timing before `now` are not owed: `since` moves to now, as when re-enabling.
@@ -90,6 +90,7 @@ export class SqliteSchedules {
     return result.changes > 0
   }
 
+  /** Stops the schedule and hides it; its run history stays. */
   async remove(id: number, now: Date): Promise<boolean> {
     return this.#s.remove.run(now.toISOString(), id).changes > 0
   }

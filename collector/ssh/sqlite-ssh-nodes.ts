@@ -4,15 +4,12 @@ import type { PinnedHostKey, PresentedHostKey } from '../../agent/host/known-hos
 import { PostureError } from '../../rules/posture-error.js'
 import type { HostKeyPins } from './scan-over-ssh.js'
 import type { SshNode, SshNodeSpec } from './ssh-node-spec.js'
+import type { HostKeyRecord, SshNodeStore } from './ssh-node-store.js'
+
+/** For the dashboard's SSH nodes page (import type); the interface lives in ssh-node-store.ts. */
+export type { HostKeyRecord } from './ssh-node-store.js'
 
 type Db = Database.Database
-
-/** A pinned host key with what was refused beside it. */
-export interface HostKeyRecord extends PinnedHostKey {
-  hostId: string
-  lastVerified: string | null
-  refused: { at: string; keyType: string | null; fingerprint: string | null } | null
-}
 
 const labelsColumn = z.record(z.string(), z.string())
 
@@ -20,7 +17,7 @@ const labelsColumn = z.record(z.string(), z.string())
  * SSH nodes and pinned host keys in the collector's SQLite database (ssh-schema.ts).
  * Private keys are never stored: `key_ref` is a path on the collector's host or `agent`.
  */
-export class SqliteSshNodes {
+export class SqliteSshNodes implements SshNodeStore {
   readonly #db: Db
   readonly #s
 

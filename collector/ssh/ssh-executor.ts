@@ -15,11 +15,11 @@ import type { IngestItem, IngestResult, NodeSummary } from '../store/store.js'
 import { refusedScanReport } from './refused-scan-report.js'
 import { scanOverSsh } from './scan-over-ssh.js'
 import type { SshNode } from './ssh-node-spec.js'
-import type { SqliteSshNodes } from './sqlite-ssh-nodes.js'
+import type { SshNodeStore } from './ssh-node-store.js'
 
 /** What the SSH executor needs of the collector: narrow, so tests give real parts. */
 export interface SshExecutorDeps {
-  nodes: SqliteSshNodes
+  nodes: SshNodeStore
   store: {
     ingest(items: readonly IngestItem[]): Promise<IngestResult[]>
     getNode(id: string): Promise<NodeSummary | null>

@@ -1,14 +1,9 @@
 import { waiverSchema, type Waiver } from '../../rules/waivers.js'
 import type { Db } from '../store/sqlite-open.js'
+import { waiversVersionKey, type WaiverStore } from './waiver-store.js'
 
-/**
- * Waivers in the collector's database (`waivers` table, migration 1), with the
- * `waivers.version` setting bumped in the same transaction as every change: the collector
- * re-scores when the version moves, whichever process made the change (API or CLI).
- */
-export const waiversVersionKey = 'waivers.version'
-
-export class SqliteWaivers {
+/** Waivers in the collector's SQLite database (`waivers` table, migration 1); see waiver-store.ts. */
+export class SqliteWaivers implements WaiverStore {
   readonly #db: Db
   readonly #s
 
@@ -25,16 +20,16 @@ export class SqliteWaivers {
     }
   }
 
-  list(): Waiver[] {
+  async list(): Promise<Waiver[]> {
     return this.#s.list.all().map((r) => waiverSchema.parse(JSON.parse(r.spec)))
   }
 
-  get(id: string): Waiver | null {
+  async get(id: string): Promise<Waiver | null> {
     const row = this.#s.get.get(id)
     return row ? waiverSchema.parse(JSON.parse(row.spec)) : null
   }
 
-  add(waiver: Waiver): void {
+  async add(waiver: Waiver): Promise<void> {
     const spec = JSON.stringify(waiverSchema.parse(waiver))
     this.#db.transaction(() => {
       this.#s.insert.run(waiver.id, spec, waiver.created)
@@ -42,7 +37,7 @@ export class SqliteWaivers {
     }).immediate()
   }
 
-  remove(id: string): boolean {
+  async remove(id: string): Promise<boolean> {
     return this.#db.transaction(() => {
       const removed = this.#s.remove.run(id).changes > 0
       if (removed) this.#s.bump.run()
@@ -50,12 +45,11 @@ export class SqliteWaivers {
     }).immediate()
   }
 
-  /** Marks the waivers as changed without a row changing (a waiver expired): re-scores. */
-  bump(): void {
+  async bump(): Promise<void> {
     this.#s.bump.run()
   }
 
-  version(): number {
+  async version(): Promise<number> {
     return Number(this.#s.version.get()?.value ?? '0')
   }
 }

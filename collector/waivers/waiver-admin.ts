@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import { PostureError } from '../../rules/posture-error.js'
 import type { Waiver } from '../../rules/waivers.js'
-import type { AuditLog } from '../audit/sqlite-audit-log.js'
-import type { SqliteWaivers } from './sqlite-waivers.js'
+import type { AuditLog } from '../audit/audit-log.js'
+import type { WaiverStore } from './waiver-store.js'
 
 /**
  * Waivers as operators and admins manage them, through the API and `posture waiver`:
@@ -25,7 +25,7 @@ export const waiverInputSchema = z
 export type WaiverInput = z.infer<typeof waiverInputSchema>
 
 export interface WaiverDeps {
-  waivers: SqliteWaivers
+  waivers: WaiverStore
   audit: AuditLog
   /** Rule ids the collector knows (built-in and user rules). */
   ruleIds: () => ReadonlySet<string>
@@ -69,7 +69,7 @@ export async function createWaiver(deps: WaiverDeps, input: unknown, who: Actor,
     created: now.toISOString(),
     expires: expires.toISOString(),
   }
-  deps.waivers.add(waiver)
+  await deps.waivers.add(waiver)
   await deps.audit.append({
     actor: who.actor,
     action: 'waiver.create',
@@ -82,8 +82,8 @@ export async function createWaiver(deps: WaiverDeps, input: unknown, who: Actor,
 }
 
 export async function removeWaiver(deps: WaiverDeps, id: string, who: Actor): Promise<Waiver> {
-  const waiver = deps.waivers.get(id)
-  if (!waiver || !deps.waivers.remove(id)) throw new PostureError('BAD_INPUT', `no waiver ${id}`)
+  const waiver = await deps.waivers.get(id)
+  if (!waiver || !(await deps.waivers.remove(id))) throw new PostureError('BAD_INPUT', `no waiver ${id}`)
   await deps.audit.append({ actor: who.actor, action: 'waiver.delete', target: `waiver:${id}`, outcome: 'success', ip: who.ip, details: { rule: waiver.rule, scope: scopeText(waiver) } })
   return waiver
 }

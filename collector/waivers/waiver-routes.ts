@@ -17,7 +17,7 @@ const idParams = z.object({ id: z.string().regex(/^w-[0-9a-f]{12}$/, 'not a waiv
 export function registerWaiverRoutes(app: FastifyInstance, ctx: CollectorContext, deps: WaiverDeps, changed: () => void): void {
   app.get('/api/waivers', { preHandler: ctx.authorize('fleet.read') }, async () => {
     const now = ctx.clock()
-    return { waivers: deps.waivers.list().map((w) => viewWaiver(w, now)) }
+    return { waivers: (await deps.waivers.list()).map((w) => viewWaiver(w, now)) }
   })
 
   app.post('/api/waivers', { preHandler: ctx.authorize('waivers.write') }, async (request, reply) => {
@@ -30,7 +30,7 @@ export function registerWaiverRoutes(app: FastifyInstance, ctx: CollectorContext
   app.delete('/api/waivers/:id', { preHandler: ctx.authorize('waivers.write') }, async (request, reply) => {
     const params = parseOr400(idParams, request.params, reply)
     if (!params) return reply
-    if (!deps.waivers.get(params.id)) return sendError(reply, 'NOT_FOUND', `no waiver ${params.id}`)
+    if (!(await deps.waivers.get(params.id))) return sendError(reply, 'NOT_FOUND', `no waiver ${params.id}`)
     await removeWaiver(deps, params.id, actor(request))
     changed()
     return { ok: true }

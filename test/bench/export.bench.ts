@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SqliteAuditLog } from '../../collector/audit/sqlite-audit-log.js'
 import { runExport } from '../../collector/evidence/run-export.js'
+import { SqliteEvidenceSource } from '../../collector/evidence/sqlite-evidence-source.js'
+import { SqliteManualEvidence } from '../../collector/evidence/sqlite-manual-evidence.js'
 import { openDatabase } from '../../collector/store/sqlite-open.js'
 import { loadRuleSet } from '../../rules/load-rules.js'
 import { verifyEvidenceArchive } from '../../collector/evidence/verify-archive.js'
@@ -60,7 +62,7 @@ export async function run(): Promise<void> {
     const out = join(dir, 'soc2-year.zip')
     const began = performance.now()
     const manifest = await runExport(
-      { db, dataDir: dir, ruleSet, collectorVersion: '0.1.0', audit: new SqliteAuditLog(db), now: new Date() },
+      { source: new SqliteEvidenceSource(db, new SqliteManualEvidence(db, dir), new SqliteAuditLog(db)), dataDir: dir, ruleSet, collectorVersion: '0.1.0', audit: new SqliteAuditLog(db), now: new Date() },
       { framework: 'soc2', window: { from: new Date(start), to: new Date(start + days * 86_400_000) }, labels: {}, exportedBy: 'bench', ip: null, out },
     )
     const seconds = (performance.now() - began) / 1000

@@ -6,10 +6,8 @@ import { pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openAdminStore } from '../../collector/collector-admin.js'
+import { openAdminBackend } from '../../collector/collector-admin.js'
 import { scoreReport } from '../../collector/ingest/prepare-report.js'
-import { ManualEvidenceStore } from '../../collector/evidence/manual-evidence-store.js'
-import { SqliteWaivers } from '../../collector/waivers/sqlite-waivers.js'
 import { loadRuleSet } from '../../rules/load-rules.js'
 import { runPosture } from '../helpers/cli.js'
 import { fakeReport } from './collector-fixtures.js'
@@ -40,7 +38,8 @@ beforeAll(async () => {
   // Waiver first (through the CLI, as an operator would), so the scans after it are waived.
   const added = await runPosture(['waiver', 'add', '--data', data, '--rule', 'system.time-sync-enabled', '--node', 'placeholder', '--justification', 'NTP is pushed by the hypervisor on this host', '--approver', 'J. Smith, CISO', '--expires', new Date(Date.now() + 30 * 86_400_000).toISOString()])
   expect(added.code, added.stderr).toBe(0)
-  const store = openAdminStore(data)
+  const backend = openAdminBackend(data)
+  const { store, waivers } = backend
   try {
     // web-1 (env=prod): in sync. db-1 (env=prod): NTP off, waived for it. lab-1 (env=dev): not in sync.
     const nodes = [
@@ -48,25 +47,24 @@ beforeAll(async () => {
       { node: { hostname: 'db-1', synchronized: true, ntp: false }, labels: { env: 'prod' } },
       { node: { hostname: 'lab-1', synchronized: false, ntp: true }, labels: { env: 'dev' } },
     ]
-    const waivers = new SqliteWaivers(store.db)
     for (let d = 1; d <= 10; d++) {
       for (const { node, labels } of nodes) {
         const at = day(String(d).padStart(2, '0'))
         const raw = await fakeReport(ruleSet, node, at, `${node.hostname}-${d}`)
         // The waiver is scoped to db-1's node id, known once its first report exists.
         if (node.hostname === 'db-1' && d === 1) {
-          const placeholder = waivers.list()[0]!
-          waivers.remove(placeholder.id)
-          waivers.add({ ...placeholder, node: raw.node.id })
+          const placeholder = (await waivers.list())[0]!
+          await waivers.remove(placeholder.id)
+          await waivers.add({ ...placeholder, node: raw.node.id })
         }
-        const { report } = scoreReport(raw, { ruleSet, waivers: waivers.list(), labels, now: at })
+        const { report } = scoreReport(raw, { ruleSet, waivers: await waivers.list(), labels, now: at })
         const [result] = await store.ingest([{ kind: 'scan', agentId: null, seq: null, report, agentRulesVersion: null, scoredWith: 'test', receivedAt: at, labels, agentVersion: null }])
         expect(result?.status).toBe('stored')
       }
     }
-    new ManualEvidenceStore(store.db, data).add({ framework: 'soc2', control: 'CC1.1', fileName: 'code-of-conduct.txt', mediaType: 'text/plain', note: 'acknowledged by all staff, 2026', addedBy: 'user:auditor', content: Buffer.from('Code of conduct v3\n') }, day('02'))
+    await backend.manualEvidence.add({ framework: 'soc2', control: 'CC1.1', fileName: 'code-of-conduct.txt', mediaType: 'text/plain', note: 'acknowledged by all staff, 2026', addedBy: 'user:auditor', content: Buffer.from('Code of conduct v3\n') }, day('02'))
   } finally {
-    store.close()
+    await backend.close()
   }
   archive = join(dir, 'soc2.zip')
   const exported = await runPosture(['export', '--framework', 'soc2', '--data', data, '--from', '2026-03-03T00:00:00Z', '--to', '2026-03-08T00:00:00Z', '--out', archive])

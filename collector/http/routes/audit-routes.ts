@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { auditActions } from '../../audit/audit-actions.js'
-import { verifyAuditChain } from '../../audit/audit-chain.js'
+import { verifyAuditChainAsync } from '../../audit/audit-chain.js'
 import type { Authorize } from '../api-auth.js'
 import type { GuardDeps } from '../guard.js'
 import { sendError } from '../http-errors.js'
@@ -24,10 +24,11 @@ export function registerAuditRoutes(app: FastifyInstance, deps: GuardDeps & { au
     return { entries, nextBefore: entries.length === query.data.limit && last && last.seq > 1 ? last.seq : null }
   })
 
-  app.get('/api/audit/verify', { preHandler: read }, async () => verifyAuditChain(deps.audit.entries()))
+  app.get('/api/audit/verify', { preHandler: read }, async () => verifyAuditChainAsync(deps.audit.entries()))
 
   app.get('/api/audit.csv', { preHandler: read }, async (_request, reply) => {
-    const rows = [...deps.audit.entries()].map((e) => [String(e.seq), e.at, e.actor, e.action, e.target ?? '', e.outcome, e.ip ?? '', JSON.stringify(e.details), e.prevHash, e.hash])
+    const rows: string[][] = []
+    for await (const e of deps.audit.entries()) rows.push([String(e.seq), e.at, e.actor, e.action, e.target ?? '', e.outcome, e.ip ?? '', JSON.stringify(e.details), e.prevHash, e.hash])
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', 'attachment; filename="posture-audit.csv"')

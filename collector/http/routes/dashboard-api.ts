@@ -2,13 +2,10 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { domainSchema } from '../../../rules/domains.js'
 import { statusSchema } from '../../../rules/finding.js'
-import type { ScoringPolicy } from '../../../rules/scoring.js'
 import { severitySchema } from '../../../rules/severity.js'
 import type { CollectorContext } from '../../collector-context.js'
-import type { Db } from '../../store/sqlite-open.js'
-import { prepareCompliance } from '../../store/sqlite-compliance.js'
-import { prepareExplorer, type ExplorerFilter } from '../../store/sqlite-explorer.js'
-import { prepareOverview } from '../../store/sqlite-overview.js'
+import type { DashboardQueries } from '../../store/dashboard-queries.js'
+import type { ExplorerFilter } from '../../store/sqlite-explorer.js'
 import { toCsv } from '../csv.js'
 import { OverviewCache } from './overview-cache.js'
 import { parseOr400 } from './parse-request.js'
@@ -38,14 +35,19 @@ const csvLimit = 100_000
  * findings explorer (labels, sorts, CSV of exactly the filtered view), the rules catalogue
  * and the compliance view.
  */
-export function registerDashboardApi(app: FastifyInstance, ctx: CollectorContext, db: Db, policy: () => ScoringPolicy): void {
+export function registerDashboardApi(app: FastifyInstance, ctx: CollectorContext, queries: DashboardQueries): void {
   const read = ctx.authorize('fleet.read')
   const exportFindings = ctx.authorize('findings.export')
-  const computeOverview = prepareOverview(db, policy())
-  const overview = new OverviewCache((days: number) => computeOverview(ctx.clock(), days), { maxAgeMs: 15_000, now: () => ctx.clock().getTime() })
+  const overview = new OverviewCache(
+    (days: number) => {
+      const computed = queries.overview(ctx.clock(), days)
+      // A failed computation is not served from the cache: the next request tries again.
+      computed.catch(() => overview.invalidate())
+      return computed
+    },
+    { maxAgeMs: 15_000, now: () => ctx.clock().getTime() },
+  )
   for (const event of ['report', 'node-offline', 'node-online'] as const) ctx.events.on(event, () => overview.invalidate())
-  const explore = prepareExplorer(db)
-  const compliance = prepareCompliance(db)
 
   app.get('/api/overview', { preHandler: read }, async (request, reply) => {
     const query = parseOr400(overviewQuery, request.query, reply)
@@ -56,7 +58,7 @@ export function registerDashboardApi(app: FastifyInstance, ctx: CollectorContext
   app.get('/api/explorer', { preHandler: read }, async (request, reply): Promise<FindingsPage | typeof reply> => {
     const query = parseOr400(explorerQuery, request.query, reply)
     if (!query) return reply
-    const items = explore({ ...filterOf(query, ctx.clock()), limit: query.limit + 1 })
+    const items = await queries.explore({ ...filterOf(query, ctx.clock()), limit: query.limit + 1 })
     const more = items.length > query.limit
     return { items: more ? items.slice(0, query.limit) : items, nextOffset: more ? query.offset + query.limit : null }
   })
@@ -64,7 +66,7 @@ export function registerDashboardApi(app: FastifyInstance, ctx: CollectorContext
   app.get('/api/explorer.csv', { preHandler: exportFindings }, async (request, reply) => {
     const query = parseOr400(explorerQuery.omit({ limit: true, offset: true }), request.query, reply)
     if (!query) return reply
-    const items = explore({ ...filterOf({ ...query, limit: csvLimit, offset: 0 }, ctx.clock()) })
+    const items = await queries.explore({ ...filterOf({ ...query, limit: csvLimit, offset: 0 }, ctx.clock()) })
     const rows = items.map((f) => [f.node.hostname, f.node.id, f.rule, f.title, f.domain, f.severity, f.status, f.target, f.message, f.lifecycle.failingSince ?? '', f.lifecycle.slaDue ?? '', f.remediation])
     return reply
       .type('text/csv; charset=utf-8')
@@ -97,7 +99,7 @@ export function registerDashboardApi(app: FastifyInstance, ctx: CollectorContext
     const query = parseOr400(complianceQuery, request.query, reply)
     if (!query) return reply
     const catalogue = new Map(ctx.scoring().ruleSet.rules.map(({ spec }) => [spec.id, spec.controls]))
-    return compliance(query.framework, catalogue)
+    return queries.compliance(query.framework, catalogue)
   })
 }
 

@@ -1,12 +1,9 @@
 import type { FastifyInstance } from 'fastify'
-import { SqliteAuditLog } from '../../audit/sqlite-audit-log.js'
 import type { AuthDeps } from '../../auth/auth-deps.js'
 import { LoginLimiter, defaultLoginLimiterPolicy, type LoginLimiterPolicy } from '../../auth/login-limiter.js'
 import { defaultSessionPolicy, type SessionPolicy } from '../../auth/session.js'
-import { SqliteAccounts } from '../../auth/sqlite-accounts.js'
-import { SqliteApiTokens } from '../../auth/sqlite-api-tokens.js'
 import type { CollectorContext } from '../../collector-context.js'
-import type { SqliteStore } from '../../store/sqlite-store.js'
+import type { Backend } from '../../store/backend.js'
 import { packageRoot } from '../../../rules/package-root.js'
 import type { Authorize } from '../api-auth.js'
 import { loadDashboardAssets } from '../dashboard-assets.js'
@@ -31,7 +28,7 @@ export interface DashboardOptions {
 
 export interface Dashboard {
   /** For buildCollector's `authorize`: API tokens and browser sessions. */
-  authorize: (store: SqliteStore) => Authorize
+  authorize: (backend: Backend) => Authorize
   /** For buildCollector's `plugins`: the dashboard's pages and API. */
   plugin: (app: FastifyInstance, ctx: CollectorContext) => void
 }
@@ -39,24 +36,24 @@ export interface Dashboard {
 /**
  * The dashboard (issue 10) as the two things buildCollector accepts: an access check that
  * admits sessions, and the routes. Both share one set of accounts, audit log and login
- * limiter, made when the collector opens its store.
+ * limiter, made when the collector opens its backend.
  */
 export function createDashboard(options: DashboardOptions = {}): Dashboard {
   const assets = loadDashboardAssets(options.root ?? packageRoot())
   const clock = options.clock ?? (() => new Date())
-  let deps: (GuardDeps & { authorize: Authorize; db: SqliteStore['db'] }) | null = null
-  const authorize = (store: SqliteStore): Authorize => {
+  let deps: (GuardDeps & { authorize: Authorize }) | null = null
+  const authorize = (backend: Backend): Authorize => {
     const auth: AuthDeps = {
-      accounts: new SqliteAccounts(store.db),
-      audit: new SqliteAuditLog(store.db, clock),
+      accounts: backend.accounts,
+      audit: backend.auditWithClock(clock),
       limiter: new LoginLimiter(options.limiterPolicy ?? defaultLoginLimiterPolicy),
       sessionPolicy: options.sessionPolicy ?? defaultSessionPolicy,
       totpRequired: options.totpRequired ?? true,
       totpIssuer: 'Posture',
       clock,
     }
-    const guardDeps: GuardDeps = { ...auth, tokens: new SqliteApiTokens(store.db) }
-    deps = { ...guardDeps, authorize: dashboardAuthorize(guardDeps), db: store.db }
+    const guardDeps: GuardDeps = { ...auth, tokens: backend.apiTokens }
+    deps = { ...guardDeps, authorize: dashboardAuthorize(guardDeps) }
     return deps.authorize
   }
   const plugin = (app: FastifyInstance, ctx: CollectorContext) => {
@@ -65,7 +62,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     registerUsersRoutes(app, deps)
     registerTokensRoutes(app, deps)
     registerAuditRoutes(app, deps)
-    registerDashboardApi(app, ctx, deps.db, () => ctx.scoring().ruleSet.scoring)
+    registerDashboardApi(app, ctx, ctx.backend.dashboard)
     registerLiveEvents(app, ctx, ctx.tls !== null)
     registerDashboardPages(app, assets)
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { issueToken } from '../../auth/secret-token.js'
-import type { ApiTokenRecord } from '../../auth/sqlite-api-tokens.js'
+import type { ApiTokenRecord } from '../../auth/api-tokens.js'
 import { roles, type Role } from '../../store/store.js'
 import type { Authorize } from '../api-auth.js'
 import { actorOf, principal, type GuardDeps } from '../guard.js'

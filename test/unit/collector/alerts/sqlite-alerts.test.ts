@@ -30,48 +30,48 @@ function insertScan(scanId: string, facts: unknown): number {
   )
 }
 
-describe('SqliteAlerts', () => {
-  it('keeps each node’s certificate expiries from its latest TLS facts', () => {
+describe('SqliteAlerts', async () => {
+  it('keeps each node’s certificate expiries from its latest TLS facts', async () => {
     const cert = (notAfter: string) => ({ subject: 'CN=web-1', notAfter, notBefore: '2026-01-01T00:00:00Z' })
-    alerts.recordCertificates('n1', insertScan('s1', { tls: { endpoints: [{ target: 'web-1:443', certificate: cert('2026-04-01T00:00:00Z') }, { target: 'web-1:25', certificate: null }] } }))
-    expect(alerts.sweepState([]).certificates).toEqual([{ node: { id: 'n1', hostname: 'web-1' }, target: 'web-1:443', subject: 'CN=web-1', notAfter: '2026-04-01T00:00:00Z' }])
+    await alerts.recordCertificates('n1', insertScan('s1', { tls: { endpoints: [{ target: 'web-1:443', certificate: cert('2026-04-01T00:00:00Z') }, { target: 'web-1:25', certificate: null }] } }))
+    expect((await alerts.sweepState([])).certificates).toEqual([{ node: { id: 'n1', hostname: 'web-1' }, target: 'web-1:443', subject: 'CN=web-1', notAfter: '2026-04-01T00:00:00Z' }])
     // A scan without TLS facts keeps them; a renewed certificate replaces them.
-    alerts.recordCertificates('n1', insertScan('s2', { system: {} }))
-    expect(alerts.sweepState([]).certificates).toHaveLength(1)
-    alerts.recordCertificates('n1', insertScan('s3', { tls: { endpoints: [{ target: 'web-1:443', certificate: cert('2026-06-01T00:00:00Z') }] } }))
-    expect(alerts.sweepState([]).certificates.map((c) => c.notAfter)).toEqual(['2026-06-01T00:00:00Z'])
+    await alerts.recordCertificates('n1', insertScan('s2', { system: {} }))
+    expect((await alerts.sweepState([])).certificates).toHaveLength(1)
+    await alerts.recordCertificates('n1', insertScan('s3', { tls: { endpoints: [{ target: 'web-1:443', certificate: cert('2026-06-01T00:00:00Z') }] } }))
+    expect((await alerts.sweepState([])).certificates.map((c) => c.notAfter)).toEqual(['2026-06-01T00:00:00Z'])
   })
 
-  it('queues a (destination, key) once, hands out due messages, and settles attempts with a log', () => {
-    const { webhook, secret } = alerts.addWebhook({ url: 'https://hooks.example.net/x', events: ['finding.new'], minSeverity: 'high', format: 'json' }, now)
+  it('queues a (destination, key) once, hands out due messages, and settles attempts with a log', async () => {
+    const { webhook, secret } = await alerts.addWebhook({ url: 'https://hooks.example.net/x', events: ['finding.new'], minSeverity: 'high', format: 'json' }, now)
     expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/)
     expect(webhook).not.toHaveProperty('secret')
     const message = { webhookId: webhook.id, dedupeKey: 'scan|s1', messageId: 'm1', body: '{}' }
-    expect(alerts.enqueue([message, message], now)).toBe(1)
-    expect(alerts.enqueue([message], now)).toBe(0)
-    const [item] = alerts.due(now, 10, new Set())
+    expect(await alerts.enqueue([message, message], now)).toBe(1)
+    expect(await alerts.enqueue([message], now)).toBe(0)
+    const [item] = await alerts.due(now, 10, new Set())
     expect(item).toMatchObject({ messageId: 'm1', attempts: 0 })
-    expect(alerts.due(now, 10, new Set([item!.id]))).toEqual([])
-    alerts.recordAttempt(item!, { at: now, outcome: 'retry', httpStatus: 502, error: 'HTTP 502', durationMs: 12.4, nextAttemptAt: new Date(now.getTime() + 60_000) })
-    expect(alerts.due(now, 10, new Set())).toEqual([])
-    const [again] = alerts.due(new Date(now.getTime() + 60_000), 10, new Set())
+    expect(await alerts.due(now, 10, new Set([item!.id]))).toEqual([])
+    await alerts.recordAttempt(item!, { at: now, outcome: 'retry', httpStatus: 502, error: 'HTTP 502', durationMs: 12.4, nextAttemptAt: new Date(now.getTime() + 60_000) })
+    expect(await alerts.due(now, 10, new Set())).toEqual([])
+    const [again] = await alerts.due(new Date(now.getTime() + 60_000), 10, new Set())
     expect(again).toMatchObject({ attempts: 1 })
-    alerts.recordAttempt(again!, { at: now, outcome: 'delivered', httpStatus: 200, error: null, durationMs: 3, nextAttemptAt: null })
-    expect(alerts.due(new Date('2027-01-01T00:00:00Z'), 10, new Set())).toEqual([])
-    expect(alerts.deliveries(webhook.id, 10).map((d) => [d.attempt, d.outcome, d.httpStatus, d.durationMs])).toEqual([
+    await alerts.recordAttempt(again!, { at: now, outcome: 'delivered', httpStatus: 200, error: null, durationMs: 3, nextAttemptAt: null })
+    expect(await alerts.due(new Date('2027-01-01T00:00:00Z'), 10, new Set())).toEqual([])
+    expect((await alerts.deliveries(webhook.id, 10)).map((d) => [d.attempt, d.outcome, d.httpStatus, d.durationMs])).toEqual([
       [2, 'delivered', 200, 3],
       [1, 'retry', 502, 12],
     ])
   })
 
-  it('fires a condition once, and drops a removed destination’s pending messages', () => {
-    expect(alerts.fireCondition('silent|n1|t', now)).toBe(true)
-    expect(alerts.fireCondition('silent|n1|t', now)).toBe(false)
-    const { webhook } = alerts.addWebhook({ url: 'https://hooks.example.net/x', events: ['finding.new'], minSeverity: 'high', format: 'json' }, now)
-    alerts.enqueue([{ webhookId: webhook.id, dedupeKey: 'k', messageId: 'm', body: '{}' }], now)
-    expect(alerts.removeWebhook(webhook.id, now)).toBe(true)
-    expect(alerts.removeWebhook(webhook.id, now)).toBe(false)
-    expect(alerts.due(now, 10, new Set())).toEqual([])
-    expect(alerts.webhooks()).toEqual([])
+  it('fires a condition once, and drops a removed destination’s pending messages', async () => {
+    expect(await alerts.fireCondition('silent|n1|t', now)).toBe(true)
+    expect(await alerts.fireCondition('silent|n1|t', now)).toBe(false)
+    const { webhook } = await alerts.addWebhook({ url: 'https://hooks.example.net/x', events: ['finding.new'], minSeverity: 'high', format: 'json' }, now)
+    await alerts.enqueue([{ webhookId: webhook.id, dedupeKey: 'k', messageId: 'm', body: '{}' }], now)
+    expect(await alerts.removeWebhook(webhook.id, now)).toBe(true)
+    expect(await alerts.removeWebhook(webhook.id, now)).toBe(false)
+    expect(await alerts.due(now, 10, new Set())).toEqual([])
+    expect(await alerts.webhooks()).toEqual([])
   })
 })

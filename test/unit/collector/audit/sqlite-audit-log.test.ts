@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { verifyAuditChain } from '../../../../collector/audit/audit-chain.js'
+import { verifyAuditChainAsync } from '../../../../collector/audit/audit-chain.js'
 import { auditLogSql } from '../../../../collector/audit/audit-schema.js'
 import { SqliteAuditLog } from '../../../../collector/audit/sqlite-audit-log.js'
 
@@ -28,7 +28,7 @@ describe('SqliteAuditLog', () => {
     await log.append({ actor: 'eve', action: 'login', target: null, outcome: 'failure', ip: '10.9.9.9', details: { reason: 'bad-password' } })
     await log.append({ actor: 'user:admin', action: 'token.create', target: 'token:ab12', outcome: 'success', ip: null, details: { role: 'auditor' } })
 
-    expect(verifyAuditChain(log.entries())).toMatchObject({ ok: true, count: 3 })
+    expect(await verifyAuditChainAsync(log.entries())).toMatchObject({ ok: true, count: 3 })
     const listed = await log.list({ limit: 2 })
     expect(listed.map((e) => [e.seq, e.action, e.outcome])).toEqual([[3, 'token.create', 'success'], [2, 'login', 'failure']])
     expect(listed[1]!.details).toEqual({ reason: 'bad-password' })
@@ -46,6 +46,6 @@ describe('SqliteAuditLog', () => {
     const log = new SqliteAuditLog(db)
     for (const actor of ['a', 'b', 'c']) await log.append({ actor, action: 'login', target: null, outcome: 'success', ip: null, details: {} })
     db.exec("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET outcome = 'failure' WHERE seq = 2")
-    expect(verifyAuditChain(log.entries())).toMatchObject({ ok: false, seq: 2, reason: 'hash-mismatch' })
+    expect(await verifyAuditChainAsync(log.entries())).toMatchObject({ ok: false, seq: 2, reason: 'hash-mismatch' })
   })
 })

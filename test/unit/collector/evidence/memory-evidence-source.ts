@@ -43,15 +43,15 @@ export class MemoryEvidenceSource implements EvidenceSource {
     yield this.manual.find((m) => m.id === item.id)!.content
   }
 
-  *auditEntries(window: ExportWindow): Iterable<AuditEntry> {
+  async *auditEntries(window: ExportWindow): AsyncIterable<AuditEntry> {
     for (const e of this.audit) if (Date.parse(e.at) >= window.from.getTime() && Date.parse(e.at) < window.to.getTime()) yield e
   }
 
-  verifyAuditChain() {
+  async verifyAuditChain() {
     return verifyAuditChain(this.audit)
   }
 
-  priorFailingSince(nodeId: string, rule: string, target: string): string | null {
+  async priorFailingSince(nodeId: string, rule: string, target: string): Promise<string | null> {
     return this.prior.get(`${nodeId}|${rule}|${target}`) ?? null
   }
 }
