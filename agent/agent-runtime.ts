@@ -12,12 +12,13 @@ import type { Host } from './host/host.js'
 import type { ScanConfig } from './scan-config.js'
 import { scanHost } from './scan.js'
 import { Spool, type SpoolLimits } from './spool.js'
-import type { AgentState } from './agent-state.js'
+import { saveAgentState, type AgentState } from './agent-state.js'
+import { applyCollectorView, collectorViewAtEnrollment, collectorViewOf, type CollectorView } from './collector-view.js'
 import { openAgentStream } from './agent-transport.js'
 import { postureVersion } from './version.js'
 import { backoffDelayMs, defaultBackoff, jitteredIntervalMs, type BackoffPolicy } from './wire/backoff.js'
 import { fatalCloseCodes } from './wire/close-codes.js'
-import { collectorMessageSchema, protocolVersion, type CollectorMessage, type RulesMessage } from './wire/messages.js'
+import { collectorMessageSchema, protocolVersion, type CollectorMessage, type NodeConfigMessage, type RulesMessage } from './wire/messages.js'
 import { parseFrame } from './wire/parse-frame.js'
 import { rulesDigest } from './wire/rules-digest.js'
 
@@ -27,7 +28,8 @@ import { rulesDigest } from './wire/rules-digest.js'
  * order after every reconnect, and reconnects with jittered exponential backoff
  * (DESIGN.md, "Wire protocol"). Events (for the CLI and tests): `connected`, `acked`
  * {scanId, duplicate}, `spooled` {scanId, seq}, `disconnected` {code}, `fatal` {reason},
- * `rules` {version, ok}.
+ * `rules` {version, ok}, `node-config` {labels, group, peers} (the collector's view of the
+ * node: its labels for the network policy and the isolation peers its scans probe).
  */
 export interface AgentOptions {
   stateDir: string
@@ -57,6 +59,7 @@ type AgentEvents = {
   fatal: [{ reason: string }]
   rules: [{ version: string; ok: boolean }]
   scanned: [{ scanId: string }]
+  'node-config': [{ labels: Readonly<Record<string, string>>; group: string | null; peers: number }]
 }
 
 export class Agent extends EventEmitter<AgentEvents> {
@@ -74,6 +77,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #heartbeatMs = 30_000
   #scanning: Promise<void> | null = null
   #queuedScan: { scanId?: string | undefined; only?: readonly Domain[] | undefined } | null = null
+  #view: CollectorView
 
   constructor(options: AgentOptions) {
     super()
@@ -87,6 +91,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       ...options,
     }
     this.spool = Spool.open(join(options.stateDir, 'spool'), options.spoolLimits)
+    this.#view = collectorViewAtEnrollment(options.state.labels)
     this.#ruleSet = this.#loadRules()
   }
 
@@ -142,7 +147,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     const id = scanId ?? randomUUID()
     const domains = only ?? this.#o.domains
     try {
-      const report = await scanHost(this.#o.host, { ruleSet: this.#ruleSet, domains, config: this.#o.scanConfig, clock: this.#o.clock, scanId: id })
+      const view = this.#view
+      const config = applyCollectorView(this.#o.scanConfig, view)
+      const report = await scanHost(this.#o.host, { ruleSet: this.#ruleSet, domains, config, clock: this.#o.clock, scanId: id, labels: { ...view.labels } })
       const { schema: _schema, ...fields } = report
       const dropped = this.spool.dropped
       const body = (seq: number) => JSON.stringify({ v: protocolVersion, type: 'report', seq, spoolDropped: dropped, ...fields })
@@ -255,6 +262,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       void this.scanNow(m.scanId, m.only)
     },
     rules: (m) => this.#applyRules(m),
+    'node-config': (m) => this.#applyNodeConfig(m),
     error: (m) => this.#o.log.warn({ code: m.code, message: m.message }, 'the collector reported an error'),
   }
 
@@ -316,6 +324,23 @@ export class Agent extends EventEmitter<AgentEvents> {
     return loadRuleSet(existsSync(dir) ? { userDirs: [dir] } : {})
   }
 
+  /** The collector's view of the node: used by the next scan; changed labels are kept across restarts. */
+  #applyNodeConfig(message: NodeConfigMessage): void {
+    this.#view = collectorViewOf(message)
+    const { state } = this.#o
+    if (!sameLabels(state.labels, message.labels)) {
+      this.#o.state = { ...state, labels: { ...message.labels } }
+      try {
+        saveAgentState(this.#o.stateDir, this.#o.state)
+      } catch (err) {
+        this.#o.log.warn({ err: errorMessage(err) }, 'cannot save the labels the collector sent; using them until restart')
+      }
+    }
+    const { group, peers } = message.isolation
+    this.#o.log.info({ labels: message.labels, group, peers: peers.length }, 'node config from the collector')
+    this.emit('node-config', { labels: message.labels, group, peers: peers.length })
+  }
+
   /** A pushed rule pack: check its digest, compile it aside, and switch only if it loads. */
   #applyRules(message: RulesMessage): void {
     const reply = (ok: boolean, version: string, error?: string) => {
@@ -341,6 +366,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       reply(false, message.version, errorMessage(err))
     }
   }
+}
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
 }
 
 /** Reported in `hello` for display only; the node's identity comes from its facts. */

@@ -26,6 +26,8 @@ import { IngestQueue } from './ingest/ingest-queue.js'
 import { isOnline } from './liveness.js'
 import { rescoreStaleNodes } from './rescore.js'
 import { lockDataDir } from './store/data-dir-lock.js'
+import type { Backend } from './store/backend.js'
+import { sqliteBackend } from './store/sqlite-backend.js'
 import { SqliteStore } from './store/sqlite-store.js'
 import { AgentGateway } from './ws/agent-gateway.js'
 import type { Cluster, LocalSessions } from './cluster/cluster.js'
@@ -39,6 +41,8 @@ import { LocalCluster } from './cluster/local-cluster.js'
 export interface Collector {
   app: FastifyInstance
   store: SqliteStore
+  /** Every store of the collector's database, for its backend (collector/store/backend.ts). */
+  backend: Backend
   gateway: AgentGateway
   tls: TlsIdentity | null
   config: Readonly<CollectorConfig>
@@ -67,7 +71,7 @@ export interface CollectorDeps {
   logger?: Logger
   clock?: () => Date
   /** Replaces the API-token-only access check (the dashboard adds sessions). */
-  authorize?: (store: SqliteStore) => Authorize
+  authorize?: (backend: Backend) => Authorize
   /** Route modules added by later parts (dashboard, exports), registered after the API. */
   plugins?: ReadonlyArray<(app: FastifyInstance, ctx: CollectorContext) => void | Promise<void>>
   /** The other collectors on the same database (collector/cluster/); default: a cluster of one. */
@@ -84,6 +88,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     let ruleSet = loadRuleSet({ userDirs: config.rulesDirs })
     const store = new SqliteStore(databasePath(config.dataDir), ruleSet.scoring, { synchronous: config.store.synchronous })
     cleanups.unshift(() => store.close())
+    const backend = sqliteBackend(store, { dataDir: config.dataDir, policy: ruleSet.scoring, clock })
     const tls = config.tls.insecureHttp
       ? null
       : await loadOrCreateTlsIdentity({ dataDir: config.dataDir, certFile: config.tls.certFile, keyFile: config.tls.keyFile, hostnames: config.tls.hostnames, now: clock() })
@@ -133,9 +138,10 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     const ctx: CollectorContext = {
       config,
       store,
+      backend,
       gateway,
       tls,
-      authorize: deps.authorize ? deps.authorize(store) : apiTokenAuthorize(store),
+      authorize: deps.authorize ? deps.authorize(backend) : apiTokenAuthorize(store),
       scoring,
       collectorVersion,
       clock,
@@ -182,6 +188,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     const collector: Collector = {
       app,
       store,
+      backend,
       gateway,
       tls,
       config,

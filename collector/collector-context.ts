@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events'
 import type { CollectorConfig } from './collector-config.js'
 import type { TlsIdentity } from './certificate/self-signed-cert.js'
 import type { Authorize } from './http/api-auth.js'
+import type { Backend } from './store/backend.js'
 import type { Store } from './store/store.js'
 import type { AgentGateway } from './ws/agent-gateway.js'
 import type { ScoringState } from './agent-handlers.js'
@@ -25,6 +26,8 @@ export interface CollectorContext {
   gateway: AgentGateway
   tls: TlsIdentity | null
   authorize: Authorize
+  /** Every store of the collector's database (accounts, audit, waivers, schedules, alerts, evidence, dashboard queries) for its backend. */
+  backend: Backend
   scoring: () => ScoringState
   collectorVersion: string
   clock: () => Date

@@ -101,6 +101,42 @@ export const rulesMessageSchema = z
   })
   .strict()
 
+/**
+ * A node this agent should try to reach to prove network isolation (collector-driven
+ * probes): an enrolled node of another network group, its addresses on private networks
+ * (IP literals: never names) and its listening management ports, from its own facts.
+ */
+export const isolationPeerSchema = z
+  .object({
+    name: shortText,
+    group: shortText,
+    addresses: z.array(z.union([z.ipv4(), z.ipv6()])).min(1).max(16),
+    ports: z.array(z.number().int().min(1).max(65535)).min(1).max(64),
+  })
+  .strict()
+
+/**
+ * The collector's view of this node: its enrollment labels (what the network policy's
+ * `labels` match) and its isolation probe plan (`group` null: the node has no group label,
+ * the collector plans nothing). Sent after `welcome` and again whenever it changes; an
+ * agent that predates it logs the unknown type and carries on (PROTOCOL.md).
+ */
+export const nodeConfigMessageSchema = z
+  .object({
+    v,
+    type: z.literal('node-config'),
+    labels: z.record(shortText, shortText),
+    isolation: z
+      .object({
+        /** The label the group was read from (`network-group`, or the role label as fallback). */
+        groupLabel: shortText,
+        group: shortText.nullable(),
+        peers: z.array(isolationPeerSchema).max(1024),
+      })
+      .strict(),
+  })
+  .strict()
+
 /** Sent just before the collector closes the connection with the matching close code. */
 export const errorMessageSchema = z
   .object({ v, type: z.literal('error'), code: shortText, message: z.string().max(4096) })
@@ -112,6 +148,9 @@ export const collectorMessageSchema = z.discriminatedUnion('type', [
   scanMessageSchema,
   rulesMessageSchema,
   errorMessageSchema,
+  nodeConfigMessageSchema,
 ])
 export type CollectorMessage = z.infer<typeof collectorMessageSchema>
 export type RulesMessage = z.infer<typeof rulesMessageSchema>
+export type NodeConfigMessage = z.infer<typeof nodeConfigMessageSchema>
+export type IsolationPeerMessage = z.infer<typeof isolationPeerSchema>

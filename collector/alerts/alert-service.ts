@@ -7,11 +7,11 @@ import type { AlertsConfig } from './alert-config.js'
 import type { AlertEvent } from './alert-events.js'
 import { messagesFor } from './alert-dispatch.js'
 import { deriveScanEvents, groupByNode } from './derive-events.js'
-import type { SqliteAlerts } from './sqlite-alerts.js'
+import type { AlertStore } from './alert-store.js'
 import { sweepEvents } from './sweep-events.js'
 
 export interface AlertServiceDeps {
-  alerts: SqliteAlerts
+  alerts: AlertStore
   config: Readonly<AlertsConfig>
   clock: () => Date
   log: AlertLog
@@ -22,8 +22,8 @@ export interface AlertServiceDeps {
 
 /**
  * Where events become outbox messages: after a report is stored, on each sweep, when a
- * scheduled run ends, and on a test send. Everything here is a few synchronous SQLite
- * statements; sending happens in the delivery worker.
+ * scheduled run ends, and on a test send. Everything here is a few statements on the
+ * alert store; sending happens in the delivery worker.
  */
 export class AlertService {
   readonly #deps: AlertServiceDeps
@@ -33,11 +33,11 @@ export class AlertService {
   }
 
   /** A stored report: one message per destination for this node's scan (dedupe key: the scan). */
-  onReport(scanId: string): number {
-    const { alerts, config, clock } = this.#deps
-    const pair = alerts.scanPair(scanId)
+  async onReport(scanId: string): Promise<number> {
+    const { alerts, config } = this.#deps
+    const pair = await alerts.scanPair(scanId)
     if (!pair) return 0
-    alerts.recordCertificates(pair.node.id, pair.scanPk)
+    await alerts.recordCertificates(pair.node.id, pair.scanPk)
     const events = deriveScanEvents(pair.node, pair.previous, pair.current, { scoreDropPoints: config.scoreDropPoints })
     if (events.length === 0) return 0
     return this.#enqueue({ kind: 'scan', node: pair.node, scanId, dedupeKey: `scan|${scanId}`, events })
@@ -46,24 +46,24 @@ export class AlertService {
   /** Time-based conditions, each fired once; one message per node per sweep. */
   async sweep(now: Date = this.#deps.clock()): Promise<number> {
     const { alerts, config } = this.#deps
-    const state = alerts.sweepState(await this.#deps.listWaivers())
+    const state = await alerts.sweepState(await this.#deps.listWaivers())
     const fired: AlertEvent[] = []
     const keyOf = new Map<AlertEvent, string>()
     for (const condition of sweepEvents(state, now, config)) {
-      if (!alerts.fireCondition(condition.key, now)) continue
+      if (!(await alerts.fireCondition(condition.key, now))) continue
       fired.push(condition.event)
       keyOf.set(condition.event, condition.key)
     }
     let queued = 0
     for (const events of groupByNode(fired).values()) {
       // Each condition fires once, so the group's first condition names the message uniquely.
-      queued += this.#enqueue({ kind: 'sweep', node: events[0]?.node ?? null, scanId: null, dedupeKey: `sweep|${keyOf.get(events[0]!)}`, events })
+      queued += await this.#enqueue({ kind: 'sweep', node: events[0]?.node ?? null, scanId: null, dedupeKey: `sweep|${keyOf.get(events[0]!)}`, events })
     }
     return queued
   }
 
   /** A scheduled run that failed (wholly or for some nodes). */
-  onRunFinished(run: ScheduleRun): number {
+  async onRunFinished(run: ScheduleRun): Promise<number> {
     if (run.status !== 'failed' && run.status !== 'partial') return 0
     const event: AlertEvent = {
       type: 'schedule.failed',
@@ -77,21 +77,21 @@ export class AlertService {
   }
 
   /** A test message to one destination, whatever its filters. Returns the message id (null: no such destination). */
-  testSend(webhookId: number): string | null {
+  async testSend(webhookId: number): Promise<string | null> {
     const { alerts, clock } = this.#deps
-    const webhook = alerts.webhook(webhookId)
+    const webhook = await alerts.webhook(webhookId)
     if (!webhook) return null
     const event: AlertEvent = { type: webhook.events[0] ?? 'finding.new', severity: 'info', node: null, subject: 'test', summary: `test message from Posture to ${webhook.name}`, details: { test: true } }
     const [message] = messagesFor([webhook], { kind: 'test', node: null, scanId: null, dedupeKey: `test|${randomUUID()}`, events: [event] }, clock())
-    alerts.enqueue([message!], clock())
+    await alerts.enqueue([message!], clock())
     this.#deps.queued()
     return message!.messageId
   }
 
-  #enqueue(group: Parameters<typeof messagesFor>[1]): number {
+  async #enqueue(group: Parameters<typeof messagesFor>[1]): Promise<number> {
     const { alerts, clock, log } = this.#deps
     try {
-      const added = alerts.enqueue(messagesFor(alerts.webhooks(), group, clock()), clock())
+      const added = await alerts.enqueue(messagesFor(await alerts.webhooks(), group, clock()), clock())
       if (added > 0) this.#deps.queued()
       return added
     } catch (err) {

@@ -1,13 +1,10 @@
 import type { FastifyInstance } from 'fastify'
-import { SqliteAuditLog } from '../audit/sqlite-audit-log.js'
 import type { CollectorContext } from '../collector-context.js'
 import type { ScheduleRun } from '../schedule/schedule-spec.js'
-import { SqliteStore } from '../store/sqlite-store.js'
 import { errorMessage } from '../../rules/posture-error.js'
 import { registerAlertRoutes } from './alert-routes.js'
 import { AlertService } from './alert-service.js'
 import { DeliveryWorker } from './delivery-worker.js'
-import { SqliteAlerts } from './sqlite-alerts.js'
 
 export interface Alerts {
   /** For buildCollector's `plugins`: the webhooks API, the report listener, the sweep and the delivery worker. */
@@ -28,11 +25,10 @@ export function createAlerts(): Alerts {
   let service: AlertService | null = null
   let worker: DeliveryWorker | null = null
   const plugin = (app: FastifyInstance, ctx: CollectorContext): void => {
-    if (!(ctx.store instanceof SqliteStore)) throw new TypeError('createAlerts(): alerts are stored in the SQLite store')
     const store = ctx.store
     const config = ctx.config.alerts
     const log = app.log.child({ component: 'alerts' })
-    const alerts = new SqliteAlerts(store.db)
+    const alerts = ctx.backend.alerts
     const running = new DeliveryWorker({ alerts, options: config.delivery, clock: ctx.clock, log, userAgent: `posture/${ctx.collectorVersion}` })
     const made = new AlertService({ alerts, config, clock: ctx.clock, log, listWaivers: () => store.listWaivers(), queued: () => running.wake() })
     worker = running
@@ -44,7 +40,7 @@ export function createAlerts(): Alerts {
     }
     ctx.events.on('report', ({ scanId }) => setImmediate(guarded('alerts for a report', () => made.onReport(scanId))))
     ctx.events.on('node-offline', () => setImmediate(guarded('alert sweep', () => made.sweep())))
-    registerAlertRoutes(app, ctx, { alerts, service: made, audit: new SqliteAuditLog(store.db, ctx.clock) })
+    registerAlertRoutes(app, ctx, { alerts, service: made, audit: ctx.backend.auditWithClock(ctx.clock) })
     let sweepTimer: NodeJS.Timeout | null = null
     app.addHook('onReady', async () => {
       running.start()

@@ -240,7 +240,11 @@ export type IsolationProbe = z.infer<typeof isolationProbeSchema>
 export const isolationFactsSchema = z.object({
   /** not-configured: no targets; nothing-to-probe: every target may be reached; probed. */
   status: z.enum(['not-configured', 'nothing-to-probe', 'probed']),
+  /** Who chose the targets: the scan config, or the collector (from enrolled nodes' facts). */
+  planner: z.enum(['config', 'collector']).optional(),
   group: z.string(),
+  /** Why nothing was probed, for the `na` message. */
+  note: z.string().optional(),
   /** Targets left out: same or allowed group, or over the probe limit. */
   skipped: z.number(),
   probes: z.array(isolationProbeSchema),

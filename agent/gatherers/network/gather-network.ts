@@ -84,11 +84,22 @@ export async function gatherNetwork({ host, config }: GatherContext, connect: Co
 }
 
 async function gatherIsolation(host: GatherContext['host'], config: NetworkConfig, group: string, connect: Connect): Promise<NonNullable<NetworkFacts['isolation']>> {
-  if (config.isolationTargets.length === 0) return { status: 'not-configured', group, skipped: 0, probes: [] }
+  const planner = config.isolationPlanner
+  if (config.isolationTargets.length === 0) {
+    if (planner === 'config') return { status: 'not-configured', planner, group, skipped: 0, probes: [] }
+    return { status: 'nothing-to-probe', planner, group, skipped: 0, probes: [], note: noPeersNote(group) }
+  }
   const plan = planIsolationProbes({ group, peers: config.isolationTargets, reachableGroups: config.isolation.reachableGroups, maxProbes: config.isolation.maxProbes })
-  if (plan.probes.length === 0) return { status: 'nothing-to-probe', group, skipped: plan.skipped, probes: [] }
+  if (plan.probes.length === 0) return { status: 'nothing-to-probe', planner, group, skipped: plan.skipped, probes: [] }
   const probes = await runIsolationProbes(host, plan.probes, config.isolation, connect)
-  return { status: 'probed', group, skipped: plan.skipped, probes }
+  return { status: 'probed', planner, group, skipped: plan.skipped, probes }
+}
+
+function noPeersNote(group: string): string {
+  return (
+    `the collector knows no enrolled node outside network group ${group} (and the groups it may reach) with private addresses and listening management ports yet; ` +
+    'it sends this node its peers as their reports come in, and the next scan probes them'
+  )
 }
 
 /** The scan config's `network` section; its defaults when a caller built the config by hand without it. */

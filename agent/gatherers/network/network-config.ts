@@ -107,10 +107,18 @@ export const networkConfigSchema = z
   .object({
     /** This node's role: selects `roles.<role>` and the policy networks limited to roles. */
     role: name.optional(),
-    /** This node's group for isolation probes; defaults to the role. */
+    /** This node's group for isolation probes; defaults to its `groupLabel` label, then the role. */
     group: name.optional(),
-    /** This node's labels, matched against `networks[].labels` (one config file for a fleet). */
+    /**
+     * This node's labels, matched against `networks[].labels` (one config file for a fleet).
+     * An enrolled agent's labels are its enrollment labels from the collector; keys set here
+     * only fill those the collector does not set (standalone `posture scan` uses these alone).
+     */
     labels: z.record(name, z.string()).default({}),
+    /** The label naming the node's network group (`posture collector token --labels network-group=db`). */
+    groupLabel: name.default('network-group'),
+    /** The label naming the node's role, used when `role` is not set and the label names a role under `roles`. */
+    roleLabel: name.default('role'),
     roles: z.record(name, roleSchema).default({}),
     networks: z.array(policyNetworkSchema).default([]),
     /** Replaces the default management-only port list. */
@@ -122,8 +130,10 @@ export const networkConfigSchema = z
     sshManagementOnly: z.boolean().default(false),
     requiredVlans: z.array(vlanId).default([]),
     requiredNetworks: z.array(name).default([]),
-    /** Peers to probe until the collector supplies the enrolled nodes. */
+    /** Peers to probe (standalone scans; an enrolled agent in a network group gets them from the collector). */
     isolationTargets: z.array(isolationTargetSchema).default([]),
+    /** Who chose `isolationTargets`: this file, or the collector (set by the agent from its plan). */
+    isolationPlanner: z.enum(['config', 'collector']).default('config'),
     isolation: isolationSettingsSchema.prefault({}),
   })
   .strict()
@@ -156,7 +166,8 @@ export interface EffectivePolicy {
 }
 
 export function effectivePolicy(config: NetworkConfig): EffectivePolicy {
-  const role = config.role ?? null
+  const labelRole = config.labels[config.roleLabel]
+  const role = config.role ?? (labelRole !== undefined && labelRole in config.roles ? labelRole : null)
   const roleConfig = role === null ? undefined : config.roles[role]
   const sshManagementOnly = roleConfig?.sshManagementOnly ?? config.sshManagementOnly
   const base = config.managementPorts ?? [...defaultManagementPorts]
@@ -172,7 +183,7 @@ export function effectivePolicy(config: NetworkConfig): EffectivePolicy {
   return {
     configured,
     role,
-    group: config.group ?? role ?? 'ungrouped',
+    group: config.group ?? config.labels[config.groupLabel] ?? role ?? 'ungrouped',
     routes: roleConfig?.routes ?? false,
     managementPorts: ports,
     networks: config.networks.filter(
@@ -191,5 +202,6 @@ function unique<T>(values: T[]): T[] {
 
 /** Told in `na` findings: how to give Posture the policy it needs. */
 export const policyHint =
-  'set the network policy in the scan config (--config FILE): network.role with network.roles.<role>.requiredVlans / requiredNetworks, ' +
-  'network.networks (name, zone, cidrs / vlanIds / interfaces) for private VLANs, network.isolationTargets for peers to probe'
+  'set the network policy in the scan config (--config FILE): network.role (or a node label role=ROLE) with network.roles.<role>.requiredVlans / requiredNetworks, ' +
+  'network.networks (name, zone, cidrs / vlanIds / interfaces) for private VLANs; for isolation probes enroll nodes with a network group label ' +
+  '(posture collector token --labels network-group=GROUP) or list peers in network.isolationTargets'

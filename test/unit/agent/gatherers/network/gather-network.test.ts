@@ -42,7 +42,7 @@ describe('gatherNetwork on a namespace with default settings and no policy', asy
     expect(network.ipv6Enabled).toBe(true)
     expect(network.firewall).toMatchObject({ ipv4: { input: 'none', forward: 'none' }, ipv6: { input: 'none', forward: 'none' }, ruleCount: 0, iptablesBackend: 'nf_tables' })
     expect(network.policy).toMatchObject({ configured: false, role: null, routes: false })
-    expect(network.isolation).toEqual({ status: 'not-configured', group: 'ungrouped', skipped: 0, probes: [] })
+    expect(network.isolation).toEqual({ status: 'not-configured', planner: 'config', group: 'ungrouped', skipped: 0, probes: [] })
   })
 
   it('still finds wildcard management listeners on public addresses', () => {
@@ -118,7 +118,7 @@ describe('gatherNetwork on the hardened namespace with a policy', async () => {
   })
 
   it('does not probe its own group', () => {
-    expect(network.isolation).toEqual({ status: 'nothing-to-probe', group: 'storage', skipped: 1, probes: [] })
+    expect(network.isolation).toEqual({ status: 'nothing-to-probe', planner: 'config', group: 'storage', skipped: 1, probes: [] })
     expect(one(findings, 'net.isolation-verified').message).toContain('every isolation target is in group storage')
   })
 })
