@@ -40,6 +40,12 @@ export const collectorConfigSchema = z
         /** Per-connection token bucket: sustained messages per second and burst. */
         messagesPerSecond: z.number().positive().default(5),
         messageBurst: z.number().int().positive().default(100),
+        /**
+         * Per-connection byte bucket, counted on the socket (every frame, fragment and ping):
+         * sustained bytes per second and burst. The burst must hold the largest frame.
+         */
+        bytesPerSecond: z.number().int().min(1024).default(1024 * 1024),
+        burstBytes: z.number().int().min(1024).default(32 * 1024 * 1024),
         heartbeatMs: z.number().int().min(100).default(30_000),
         /** A node is offline after this many missed scan intervals without a report. */
         missedIntervalsOffline: z.number().int().min(1).default(3),
@@ -49,6 +55,7 @@ export const collectorConfigSchema = z
         revocationPollMs: z.number().int().min(50).default(2_000),
       })
       .strict()
+      .refine((a) => a.burstBytes >= a.maxPayloadBytes, { message: 'burstBytes must be at least maxPayloadBytes (a largest frame must fit the byte burst)', path: ['burstBytes'] })
       .prefault({}),
     store: z
       .object({

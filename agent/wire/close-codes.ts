@@ -23,6 +23,8 @@ export const closeCodes = {
   REPLACED: 4004,
   /** Too many messages too fast (per-connection rate limit). */
   RATE_LIMITED: 4008,
+  /** Too many bytes too fast (per-connection byte rate, counted on the socket: frames, fragments, control frames). */
+  BYTE_RATE_LIMITED: 4009,
 } as const
 
 export type CloseReason = keyof typeof closeCodes
@@ -37,4 +39,5 @@ export const protocolViolationCodes: ReadonlySet<number> = new Set([
   closeCodes.UNSUPPORTED_VERSION,
   closeCodes.MESSAGE_TOO_BIG,
   closeCodes.RATE_LIMITED,
+  closeCodes.BYTE_RATE_LIMITED,
 ])

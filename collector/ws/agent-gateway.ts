@@ -58,7 +58,7 @@ export class AgentGateway {
       (agent) => {
         if (socket.destroyed) return
         if (typeof agent === 'string') return refuse(socket, agent === 'not found' ? 404 : 401, agent, this.#log, req)
-        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, agent))
+        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, agent, socket))
       },
       (err: unknown) => {
         this.#log.error({ err: errorMessage(err) }, 'agent authentication failed')
@@ -79,9 +79,10 @@ export class AgentGateway {
     return agent
   }
 
-  #accept(ws: WebSocket, agent: AgentRow): void {
+  #accept(ws: WebSocket, agent: AgentRow, socket: Duplex): void {
     const log = this.#log.child({ agentId: agent.id })
     const session = new AgentSession(ws, agent, this.#handlers, this.#options, log, this.#clock)
+    session.meterBytes(socket)
     const previous = this.#sessions.get(agent.id)
     this.#sessions.set(agent.id, session)
     if (previous) previous.reject('REPLACED', 'a newer connection with this credential took over')

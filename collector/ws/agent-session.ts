@@ -22,7 +22,12 @@ export interface SessionHandlers {
 export interface SessionLimits {
   messagesPerSecond: number
   messageBurst: number
+  bytesPerSecond: number
+  burstBytes: number
 }
+
+/** How long a connection closed for flooding may linger before it is cut (its close frame may sit behind the flood). */
+const floodCloseGraceMs = 1_000
 
 export class AgentSession {
   readonly agent: AgentRow
@@ -37,6 +42,7 @@ export class AgentSession {
   alive = true
   readonly #socket: WebSocket
   readonly #bucket: TokenBucket
+  readonly #bytes: TokenBucket
   readonly #handlers: SessionHandlers
   readonly #clock: () => number
   #closing = false
@@ -50,6 +56,7 @@ export class AgentSession {
     this.#clock = clock
     this.connectedAt = clock()
     this.#bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst, this.connectedAt)
+    this.#bytes = new TokenBucket(limits.bytesPerSecond, limits.burstBytes, this.connectedAt)
     socket.on('message', (data, isBinary) => this.#receive(data, isBinary))
     socket.on('pong', () => {
       this.alive = true
@@ -86,6 +93,19 @@ export class AgentSession {
     }
     this.alive = false
     this.#socket.ping()
+  }
+
+  /**
+   * Meters the connection's bytes as they come off the socket (before ws assembles frames),
+   * so floods of fragments or pings count too; over the byte rate → BYTE_RATE_LIMITED (4009).
+   */
+  meterBytes(socket: { on(event: 'data', listener: (chunk: Buffer) => void): unknown }): void {
+    socket.on('data', (chunk: Buffer) => {
+      if (this.#closing || this.#bytes.take(this.#clock(), chunk.length)) return
+      this.reject('BYTE_RATE_LIMITED', 'too many bytes too fast; slow down')
+      // A flooding peer's close frame may sit behind megabytes of data: do not wait for it.
+      setTimeout(() => this.#socket.terminate(), floodCloseGraceMs).unref()
+    })
   }
 
   onClose(listener: (code: number) => void): void {

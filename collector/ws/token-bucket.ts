@@ -1,6 +1,6 @@
 /**
  * A token bucket (RFC 2697's "token bucket" metering, simplified): `ratePerSecond`
- * tokens refill continuously up to `burst`; each message takes one. Pure apart from the
+ * tokens refill continuously up to `burst`; each message takes one (or each byte, for a byte rate). Pure apart from the
  * `now` it is given, so tests drive the clock.
  */
 export class TokenBucket {
@@ -17,13 +17,13 @@ export class TokenBucket {
     this.#last = nowMs
   }
 
-  /** Takes one token; false when the bucket is empty (the message is over the limit). */
-  take(nowMs: number): boolean {
+  /** Takes `amount` tokens (a message, or a chunk's bytes); false when too few are left (over the limit). */
+  take(nowMs: number, amount = 1): boolean {
     const elapsed = Math.max(0, nowMs - this.#last)
     this.#last = nowMs
     this.#tokens = Math.min(this.#burst, this.#tokens + (elapsed * this.#rate) / 1000)
-    if (this.#tokens < 1) return false
-    this.#tokens -= 1
+    if (this.#tokens < amount) return false
+    this.#tokens -= amount
     return true
   }
 }

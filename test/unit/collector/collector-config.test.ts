@@ -12,6 +12,11 @@ describe('resolveCollectorConfig', () => {
     expect(config.dataDir).toBe('/srv/posture-data')
     expect(Object.isFrozen(config.agents)).toBe(true)
   })
+  it('bounds bytes per connection by default, and refuses a byte burst smaller than the largest frame', () => {
+    const config = resolveCollectorConfig({}, {}, '/srv')
+    expect(config.agents).toMatchObject({ bytesPerSecond: 1024 * 1024, burstBytes: 32 * 1024 * 1024 })
+    expect(() => resolveCollectorConfig({ agents: { maxPayloadBytes: 4 * 1024 * 1024, burstBytes: 1024 * 1024 } }, {}, '/srv')).toThrow(/agents\.burstBytes: burstBytes must be at least maxPayloadBytes/)
+  })
   it('lets flags override the file, key by key', () => {
     const config = resolveCollectorConfig({ listen: { host: '0.0.0.0', port: 9000 }, agents: { heartbeatMs: 5000 } }, { listen: { port: 9443 } }, '/srv')
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 9443 })

@@ -10,6 +10,14 @@ describe('TokenBucket', () => {
     expect(bucket.take(10_000)).toBe(true)
     expect([1, 2, 3].map(() => bucket.take(10_000))).toEqual([true, true, false])
   })
+  it('takes amounts (bytes): a chunk larger than what is left is refused and takes nothing', () => {
+    const bucket = new TokenBucket(1000, 4000, 0)
+    expect(bucket.take(0, 3000)).toBe(true)
+    expect(bucket.take(0, 1500)).toBe(false)
+    expect(bucket.take(0, 1000)).toBe(true)
+    expect(bucket.take(1000, 1000)).toBe(true)
+    expect(bucket.take(1000, 1)).toBe(false)
+  })
   it('ignores a clock going backwards and refuses nonsense limits', () => {
     const bucket = new TokenBucket(1, 1, 1000)
     expect(bucket.take(1000)).toBe(true)
