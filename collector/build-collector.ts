@@ -7,7 +7,7 @@ import { protocolVersion, type RulesMessage } from '../agent/wire/messages.js'
 import { rulesDigest } from '../agent/wire/rules-digest.js'
 import { postureVersion } from '../agent/version.js'
 import { loadRuleSet, type RuleSet } from '../rules/load-rules.js'
-import { errorMessage } from '../rules/posture-error.js'
+import { PostureError, errorMessage } from '../rules/posture-error.js'
 import type { Waiver } from '../rules/waivers.js'
 import { createAgentHandlers, scoredWith, type ScoringState } from './agent-handlers.js'
 import { backupNow, scheduleBackups } from './backup-schedule.js'
@@ -26,6 +26,7 @@ import { IngestQueue } from './ingest/ingest-queue.js'
 import { isOnline } from './liveness.js'
 import { rescoreStaleNodes } from './rescore.js'
 import { lockDataDir } from './store/data-dir-lock.js'
+import { openCollectorStore } from './store/open-store.js'
 import type { Backend } from './store/backend.js'
 import { sqliteBackend } from './store/sqlite-backend.js'
 import { SqliteStore } from './store/sqlite-store.js'
@@ -86,7 +87,14 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
   const cleanups: (() => void | Promise<void>)[] = [() => lock.release()]
   try {
     let ruleSet = loadRuleSet({ userDirs: config.rulesDirs })
-    const store = new SqliteStore(databasePath(config.dataDir), ruleSet.scoring, { synchronous: config.store.synchronous })
+    const opened = await openCollectorStore(config, ruleSet.scoring, { onIdleError: (err) => log.error({ err: err.message }, 'database connection lost; reconnecting') })
+    if (opened.kind !== 'sqlite') {
+      await opened.store.end()
+      // Issue 14: a PgStore (opened.store) is ready here; the PostgreSQL backend of the other stores
+      // (accounts, audit, schedules, alerts, evidence, dashboard) plugs in beside it. Backups: pg_dump, not scheduleBackups.
+      throw new PostureError('BAD_CONFIG', 'database: a PostgreSQL collector needs the PostgreSQL backend of accounts, audit, schedules and alerts, which this build does not have yet')
+    }
+    const store = opened.store
     cleanups.unshift(() => store.close())
     const backend = sqliteBackend(store, { dataDir: config.dataDir, policy: ruleSet.scoring, clock })
     const tls = config.tls.insecureHttp

@@ -15,6 +15,12 @@ export const collectorConfigSchema = z
   .object({
     /** Data directory: database, TLS identity, backups, lock file. */
     dataDir: z.string().min(1).default('./posture-data'),
+    /**
+     * PostgreSQL instead of the SQLite file in dataDir: a `postgres://user:password@host:port/db`
+     * URL (libpq's URI form; `?sslmode=…` accepted). Several collectors may share one database,
+     * each with its own dataDir (collector/store/open-store.ts).
+     */
+    database: z.string().regex(/^postgres(ql)?:\/\/\S+$/i, 'expected a postgres:// or postgresql:// URL').optional(),
     /** Loopback by default; listening on other addresses is an explicit choice. */
     listen: z.object({ host: z.string().min(1).default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8443) }).strict().prefault({}),
     /** The URL agents and browsers use, when it differs from the listen address (a proxy, a DNS name). */
@@ -63,6 +69,9 @@ export const collectorConfigSchema = z
         synchronous: z.enum(['full', 'normal']).default('full'),
         /** Reports stored per transaction at most (one commit acks them all). */
         maxBatchReports: z.number().int().min(1).default(256),
+        /** PostgreSQL only: connections in this collector's pool, and the server-side limit per statement. */
+        maxConnections: z.number().int().min(2).max(500).default(10),
+        statementTimeoutMs: z.number().int().min(100).default(30_000),
       })
       .strict()
       .prefault({}),

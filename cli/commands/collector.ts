@@ -14,25 +14,30 @@ import { createAlerts } from '../../collector/alerts/alerts-plugin.js'
 import { createDomainChecks } from '../../collector/domains/domain-checks-plugin.js'
 import { createApiToken, createJoinString, createUserWithOneTimePassword, openAdminStore, parseLabels } from '../../collector/collector-admin.js'
 import { readCollectorConfigFile, resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
-import { roles, type Role } from '../../collector/store/store.js'
+import { roles, type Role, type Store } from '../../collector/store/store.js'
+import { openPgStore } from '../../collector/store/pg/pg-store.js'
+import { loadScoringPolicy } from '../../rules/load-rules.js'
 import { PostureError, errorMessage } from '../../rules/posture-error.js'
 
 const help = `Usage: posture collector [options]
-       posture collector token [--data DIR] [--labels k=v,...] [--ttl DURATION] [--url URL]
-       posture collector api-token --role admin|operator|auditor [--name NAME] [--data DIR]
-       posture collector user add USERNAME --role admin|operator|auditor [--data DIR]
-       posture collector revoke AGENT_ID [--data DIR]
-       posture collector agents [--data DIR]
+       posture collector token [--data DIR | --database URL] [--labels k=v,...] [--ttl DURATION] [--url URL]
+       posture collector api-token --role admin|operator|auditor [--name NAME] [--data DIR | --database URL]
+       posture collector user add USERNAME --role admin|operator|auditor [--data DIR | --database URL]
+       posture collector revoke AGENT_ID [--data DIR | --database URL]
+       posture collector agents [--data DIR | --database URL]
        posture collector schedule add|list|runs|enable|disable|remove ... [--data DIR]
        posture collector ssh-node add|list|remove|trust ... [--data DIR]
        posture collector signing-key | audit verify [--data DIR]
        posture collector webhook add|list|remove|test ... [--data DIR]
 
 Runs the collector: agents stream findings to it over WebSocket (TLS), it scores every
-node and keeps the history in SQLite under --data, and serves the JSON API.
+node and keeps the history in SQLite under --data (or in PostgreSQL with --database), and
+serves the JSON API.
 
 Options:
-  --data DIR            data directory (default ./posture-data)
+  --data DIR            data directory (default ./posture-data): the SQLite database, TLS identity, keys
+  --database URL        PostgreSQL instead of SQLite: postgres://USER@HOST:PORT/DB (password: PGPASSWORD
+                        or ~/.pgpass); several collectors, each with its own --data, may share one database
   --listen HOST:PORT    where to listen (default 127.0.0.1:8443)
   --config FILE         collector config (YAML); flags override it
   --tls-cert FILE       PEM certificate (with --tls-key); default: self-signed, made on first start
@@ -67,9 +72,9 @@ const subcommands: Record<string, Sub> = {
   audit: auditSubcommand,
   webhook: webhookSubcommand,
   token: async (args, io) => {
-    const { values } = parseCommandArgs('collector token', args, { data: { type: 'string' }, labels: { type: 'string' }, ttl: { type: 'string' }, url: { type: 'string' } })
+    const { values } = parseCommandArgs('collector token', args, { data: { type: 'string' }, database: { type: 'string' }, labels: { type: 'string' }, ttl: { type: 'string' }, url: { type: 'string' } })
     if (values.help) return printHelp(io)
-    const store = openAdminStore(dataDir(values.data, io))
+    const store = await openAdminStoreFor(values, io)
     try {
       const result = await createJoinString(store, { labels: parseLabels(values.labels), ttlMs: parseDuration(values.ttl ?? '24h', '--ttl'), now: new Date(), url: values.url })
       io.stdout.write(`${result.joinString}\n`)
@@ -80,10 +85,10 @@ const subcommands: Record<string, Sub> = {
     }
   },
   'api-token': async (args, io) => {
-    const { values } = parseCommandArgs('collector api-token', args, { data: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } })
+    const { values } = parseCommandArgs('collector api-token', args, { data: { type: 'string' }, database: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } })
     if (values.help) return printHelp(io)
     const role = parseRole(values.role)
-    const store = openAdminStore(dataDir(values.data, io))
+    const store = await openAdminStoreFor(values, io)
     try {
       const { token } = await createApiToken(store, role, values.name ?? `${role} token`, new Date())
       io.stdout.write(`${token}\n`)
@@ -94,11 +99,11 @@ const subcommands: Record<string, Sub> = {
     }
   },
   user: async (args, io) => {
-    const { values, positionals } = parseCommandArgs('collector user', args, { data: { type: 'string' }, role: { type: 'string' } }, true)
+    const { values, positionals } = parseCommandArgs('collector user', args, { data: { type: 'string' }, database: { type: 'string' }, role: { type: 'string' } }, true)
     if (values.help) return printHelp(io)
     if (positionals[0] !== 'add' || positionals.length !== 2) throw new PostureError('BAD_USAGE', 'usage: posture collector user add USERNAME --role admin|operator|auditor')
     const role = parseRole(values.role)
-    const store = openAdminStore(dataDir(values.data, io))
+    const store = await openAdminStoreFor(values, io)
     try {
       const { password } = await createUserWithOneTimePassword(store, positionals[1]!, role, new Date())
       io.stdout.write(`user ${positionals[1]} (${role}) created; one-time password: ${password}\nIt is shown once and must be changed at first login.\n`)
@@ -108,10 +113,10 @@ const subcommands: Record<string, Sub> = {
     }
   },
   revoke: async (args, io) => {
-    const { values, positionals } = parseCommandArgs('collector revoke', args, { data: { type: 'string' } }, true)
+    const { values, positionals } = parseCommandArgs('collector revoke', args, { data: { type: 'string' }, database: { type: 'string' } }, true)
     if (values.help) return printHelp(io)
     if (positionals.length !== 1) throw new PostureError('BAD_USAGE', 'usage: posture collector revoke AGENT_ID (see posture collector agents)')
-    const store = openAdminStore(dataDir(values.data, io))
+    const store = await openAdminStoreFor(values, io)
     try {
       if (!(await store.findAgent(positionals[0]!))) throw new PostureError('BAD_USAGE', `no agent ${positionals[0]} (see posture collector agents)`)
       const revoked = await store.revokeAgent(positionals[0]!, new Date())
@@ -122,9 +127,9 @@ const subcommands: Record<string, Sub> = {
     }
   },
   agents: async (args, io) => {
-    const { values } = parseCommandArgs('collector agents', args, { data: { type: 'string' } })
+    const { values } = parseCommandArgs('collector agents', args, { data: { type: 'string' }, database: { type: 'string' } })
     if (values.help) return printHelp(io)
-    const store = openAdminStore(dataDir(values.data, io))
+    const store = await openAdminStoreFor(values, io)
     try {
       for (const a of await store.listAgents()) {
         io.stdout.write(`${a.id}  ${a.hostname}  ${a.agentVersion}  ${a.revokedAt ? `revoked ${a.revokedAt}` : `last seen ${a.lastSeen ?? 'never'}`}  ${Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(',')}\n`)
@@ -144,6 +149,7 @@ export const collectorCommand: Command = {
     if (sub) return sub(args.slice(1), io)
     const { values } = parseCommandArgs('collector', args, {
       data: { type: 'string' },
+      database: { type: 'string' },
       listen: { type: 'string' },
       config: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -154,6 +160,7 @@ export const collectorCommand: Command = {
     if (values.help) return printHelp(io)
     const overrides: CollectorConfigInput = {
       ...(values.data !== undefined ? { dataDir: values.data } : {}),
+      ...(values.database !== undefined ? { database: values.database } : {}),
       ...(values.listen !== undefined ? { listen: parseListen(values.listen) } : {}),
       ...(values.rules !== undefined ? { rulesDirs: values.rules } : {}),
       tls: {
@@ -207,6 +214,15 @@ function parseRole(value: string | undefined): Role {
 
 function dataDir(value: string | undefined, io: CliIO): string {
   return resolveCollectorConfig({}, value !== undefined ? { dataDir: value } : {}, io.cwd).dataDir
+}
+
+/** The admin commands' store: PostgreSQL with --database (migrated like a collector would), else SQLite in --data. */
+async function openAdminStoreFor(values: { data?: string | undefined; database?: string | undefined }, io: CliIO): Promise<Store & { close(): void }> {
+  if (values.database === undefined) return openAdminStore(dataDir(values.data, io))
+  const { database } = resolveCollectorConfig({}, { database: values.database }, io.cwd)
+  const store = await openPgStore(database!, loadScoringPolicy(), { maxConnections: 2, applicationName: 'posture-admin' })
+  // The command exits right after: close() ends the pool; the process waits for it.
+  return store
 }
 
 function printHelp(io: CliIO): number {
