@@ -7,7 +7,7 @@ import { protocolVersion, type RulesMessage } from '../agent/wire/messages.js'
 import { rulesDigest } from '../agent/wire/rules-digest.js'
 import { postureVersion } from '../agent/version.js'
 import { loadRuleSet, type RuleSet } from '../rules/load-rules.js'
-import { PostureError, errorMessage } from '../rules/posture-error.js'
+import { errorMessage } from '../rules/posture-error.js'
 import type { Waiver } from '../rules/waivers.js'
 import { createAgentHandlers, scoredWith, type ScoringState } from './agent-handlers.js'
 import { backupNow, scheduleBackups } from './backup-schedule.js'
@@ -26,7 +26,6 @@ import { IngestQueue } from './ingest/ingest-queue.js'
 import { isOnline } from './liveness.js'
 import { rescoreStaleNodes } from './rescore.js'
 import { lockDataDir } from './store/data-dir-lock.js'
-import { openCollectorStore } from './store/open-store.js'
 import type { Backend } from './store/backend.js'
 import { sqliteBackend } from './store/sqlite-backend.js'
 import { SqliteStore } from './store/sqlite-store.js'
@@ -87,14 +86,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
   const cleanups: (() => void | Promise<void>)[] = [() => lock.release()]
   try {
     let ruleSet = loadRuleSet({ userDirs: config.rulesDirs })
-    const opened = await openCollectorStore(config, ruleSet.scoring, { onIdleError: (err) => log.error({ err: err.message }, 'database connection lost; reconnecting') })
-    if (opened.kind !== 'sqlite') {
-      await opened.store.end()
-      // Issue 14: a PgStore (opened.store) is ready here; the PostgreSQL backend of the other stores
-      // (accounts, audit, schedules, alerts, evidence, dashboard) plugs in beside it. Backups: pg_dump, not scheduleBackups.
-      throw new PostureError('BAD_CONFIG', 'database: a PostgreSQL collector needs the PostgreSQL backend of accounts, audit, schedules and alerts, which this build does not have yet')
-    }
-    const store = opened.store
+    const store = new SqliteStore(databasePath(config.dataDir), ruleSet.scoring, { synchronous: config.store.synchronous })
     cleanups.unshift(() => store.close())
     const backend = sqliteBackend(store, { dataDir: config.dataDir, policy: ruleSet.scoring, clock })
     const tls = config.tls.insecureHttp
@@ -227,6 +219,8 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
         return waiversChanged()
       },
       async start(options = {}) {
+        // Before listening: the plugins' onReady hooks (the scheduler) already ask the cluster.
+        await cluster.start()
         try {
           await app.listen({ host: config.listen.host, port: config.listen.port })
         } catch (err) {
@@ -241,7 +235,6 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
         await store.setSetting(settingKeys.url, config.publicUrl ?? listening)
         if (tls) await store.setSetting(settingKeys.fingerprint, tls.fingerprint)
         else await store.setSetting(settingKeys.fingerprint, '')
-        await cluster.start()
         gateway.start()
         timers.push(watchRevocations(store, gateway, config.agents.revocationPollMs, clock, log))
         // Once per cluster: the collector holding the lease sweeps and backs up (always, alone).

@@ -38,13 +38,22 @@ export function createAlerts(): Alerts {
         .then(fn)
         .catch((err: unknown) => log.error({ err: errorMessage(err) }, `${what} failed`))
     }
-    ctx.events.on('report', ({ scanId }) => setImmediate(guarded('alerts for a report', () => made.onReport(scanId))))
-    ctx.events.on('node-offline', () => setImmediate(guarded('alert sweep', () => made.sweep())))
+    // Several collectors on one database: the one that stored a report alerts on it (remote copies are
+    // for live views); the cluster leader, which marks nodes offline, sweeps.
+    ctx.events.on('report', ({ scanId, remote }) => {
+      if (!remote) setImmediate(guarded('alerts for a report', () => made.onReport(scanId)))
+    })
+    ctx.events.on('node-offline', ({ remote }) => {
+      if (!remote) setImmediate(guarded('alert sweep', () => made.sweep()))
+    })
     registerAlertRoutes(app, ctx, { alerts, service: made, audit: ctx.backend.auditWithClock(ctx.clock) })
     let sweepTimer: NodeJS.Timeout | null = null
     app.addHook('onReady', async () => {
       running.start()
-      sweepTimer = setInterval(guarded('alert sweep', () => made.sweep()), config.sweepMs)
+      const sweep = guarded('alert sweep', () => made.sweep())
+      sweepTimer = setInterval(() => {
+        if (ctx.cluster.leads()) sweep()
+      }, config.sweepMs)
       sweepTimer.unref()
     })
     app.addHook('onClose', async () => {

@@ -61,6 +61,8 @@ export interface Cluster {
    * backups, alert sweeps, domain checks)? A lease in the database; always true alone.
    */
   leads(): boolean
+  /** How many other collectors are alive on the same database (as last seen; 0 alone). */
+  peers(): number
   close(): Promise<void>
 }
 

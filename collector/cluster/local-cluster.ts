@@ -42,5 +42,9 @@ export class LocalCluster implements Cluster {
     return true
   }
 
+  peers(): number {
+    return 0
+  }
+
   async close(): Promise<void> {}
 }

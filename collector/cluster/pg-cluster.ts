@@ -54,6 +54,7 @@ export class PgCluster implements Cluster {
   #outbox: ClusterEvent[] = []
   #outboxTimer: NodeJS.Timeout | null = null
   #leaderUntil = 0
+  #peers = 0
   #heartbeat: NodeJS.Timeout | null = null
   #reloadTimer: NodeJS.Timeout | null = null
   #ticking: Promise<void> | null = null
@@ -156,6 +157,10 @@ export class PgCluster implements Cluster {
     return Date.now() < this.#leaderUntil
   }
 
+  peers(): number {
+    return this.#peers
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
@@ -224,6 +229,8 @@ export class PgCluster implements Cluster {
       remote.set(r.agent_id, { agentId: r.agent_id, collectorId: r.collector_id, connectedAt: Number(r.connected_at), lastReportAt: r.last_report_at === null ? null : Number(r.last_report_at), intervalMs: r.interval_ms === null ? null : Number(r.interval_ms) })
     }
     this.#remote = remote
+    const members = await this.#pool.query<{ peers: number }>(`SELECT count(*) AS peers FROM cluster_members WHERE id <> $1 AND seen_at > now() - $2 * interval '1 millisecond'`, [this.collectorId, this.#o.memberTtlMs])
+    this.#peers = Number(members.rows[0]?.peers ?? 0)
   }
 
   #reloadSoon(delayMs = 25): void {

@@ -15,6 +15,13 @@ export interface SchedulerDeps {
   pollMs: number
   /** Told of each run as it ends (live views, tests). */
   onRunFinished?: (run: ScheduleRun) => void
+  /**
+   * Several collectors on one database (collector/cluster/): true for exactly one of them
+   * per (schedule, slot), the one that runs it. Default: always this one.
+   */
+  claimSlot?: (scheduleId: number, slot: Date) => Promise<boolean>
+  /** False while other collectors share the database: runs in flight may be theirs, not leftovers. Default: alone. */
+  alone?: () => boolean
 }
 
 /**
@@ -41,7 +48,7 @@ export class Scheduler {
   /** Marks runs a previous process left unfinished as interrupted, then runs what is due. */
   async start(): Promise<void> {
     this.#stopped = false
-    const interrupted = await this.#deps.schedules.interruptRunning(this.#deps.clock())
+    const interrupted = (this.#deps.alone?.() ?? true) ? await this.#deps.schedules.interruptRunning(this.#deps.clock()) : 0
     if (interrupted > 0) this.#deps.log.warn({ interrupted }, 'schedule runs left unfinished by the previous collector marked interrupted')
     await this.wake()
   }
@@ -89,6 +96,8 @@ export class Scheduler {
           const decision = decideSlot(schedule, { lastSlot: schedule.lastSlot ? new Date(schedule.lastSlot) : null, since: new Date(schedule.since) }, now)
           wakeAt = Math.min(wakeAt, decision.next.getTime())
           if (!decision.due || this.#running.has(schedule.id)) continue
+          // Another collector on the same database took this slot: it runs it, and records it as taken.
+          if (this.#deps.claimSlot && !(await this.#deps.claimSlot(schedule.id, decision.slot))) continue
           // On time: within one poll of the slot and nothing skipped; otherwise a catch-up.
           const late = now.getTime() - decision.slot.getTime() > pollMs + 1000
           const trigger = decision.missed > 0 || late ? 'catch-up' : 'slot'

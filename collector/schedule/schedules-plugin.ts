@@ -58,7 +58,8 @@ export function createSchedules(options: SchedulesOptions = {}): Schedules {
     })
     const agent = createAgentExecutor({
       listNodes: () => store.listNodes(),
-      send: (agentId, message) => ctx.gateway.send(agentId, message),
+      // The agent may be connected to another collector on the same database.
+      send: (agentId, message) => ctx.cluster.sendToAgent(agentId, message),
       subscribeReports: (listener) => {
         ctx.events.on('report', listener)
         return () => ctx.events.off('report', listener)
@@ -72,6 +73,8 @@ export function createSchedules(options: SchedulesOptions = {}): Schedules {
       clock: ctx.clock,
       log,
       pollMs: config.pollMs,
+      claimSlot: (scheduleId, slot) => ctx.cluster.claimOnce('schedule-slot', `${scheduleId}@${slot.toISOString()}`),
+      alone: () => ctx.cluster.peers() === 0,
       ...(options.onRunFinished ? { onRunFinished: options.onRunFinished } : {}),
     })
     scheduler = running
