@@ -23,6 +23,7 @@ import { registerNodeRoutes } from './http/routes/api-nodes.js'
 import { registerPlaceholderPage } from './http/routes/placeholder-page.js'
 import { mozillaIntermediateCiphers, registerSecurityHeaders } from './http/security-headers.js'
 import { IngestQueue } from './ingest/ingest-queue.js'
+import { attachIsolationProbes } from './isolation/isolation-planner.js'
 import { isOnline } from './liveness.js'
 import { rescoreStaleNodes } from './rescore.js'
 import { lockDataDir } from './store/data-dir-lock.js'
@@ -112,6 +113,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
       opened: (session) => cluster.sessionOpened(session),
       closed: (session) => cluster.sessionClosed(session),
     })
+    cleanups.unshift(attachIsolationProbes(handlers, gateway, store, config.isolationProbes, log.child({ component: 'isolation' })))
     const cluster = (deps.cluster ?? ((sessions: LocalSessions) => new LocalCluster(sessions)))(gateway, log.child({ component: 'cluster' }))
     const events = cluster.events
 

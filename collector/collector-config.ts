@@ -5,6 +5,7 @@ import { PostureError } from '../rules/posture-error.js'
 import { schedulesConfigSchema } from './schedule/schedule-config.js'
 import { alertsConfigSchema } from './alerts/alert-config.js'
 import { domainChecksConfigSchema } from './domains/domain-checks-config.js'
+import { isolationProbesConfigSchema } from './isolation/isolation-config.js'
 
 /**
  * The collector's configuration: one strict schema (a misspelled key is an error), secure
@@ -91,6 +92,8 @@ export const collectorConfigSchema = z
     alerts: alertsConfigSchema.prefault({}),
     /** Domains checked from the collector: email authentication, CAA, security.txt (collector/domains/). */
     domainChecks: domainChecksConfigSchema.prefault({}),
+    /** Collector-driven network isolation probes between node groups (collector/isolation/). */
+    isolationProbes: isolationProbesConfigSchema.prefault({}),
   })
   .strict()
 
