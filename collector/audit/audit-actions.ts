@@ -22,6 +22,7 @@ export const auditActions = [
   'ssh-node.change',
   'webhook.change',
   'export.create',
+  'export.download',
   'evidence.attach',
   'evidence.remove',
   'agent.revoke',

@@ -1,6 +1,3 @@
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { controlCoverage, type FrameworkCatalogue } from '../../rules/frameworks/framework-catalogue.js'
@@ -11,13 +8,14 @@ import { parseOr400 } from '../http/routes/parse-request.js'
 import { actor } from '../schedule/schedule-routes.js'
 import type { EvidenceSource } from './evidence-source.js'
 import { maxManualEvidenceBytes, type ManualEvidenceStore } from './manual-evidence-store.js'
+import { registerExportJobRoutes } from './export-job-routes.js'
 import { ruleInfos, runExport } from './run-export.js'
 import { loadOrCreateSigningKey } from './signing-key.js'
 
 /**
  * The compliance API: frameworks and their controls (which Posture checks, which need
  * manual evidence), manual evidence attached to a control, the signing key, and evidence
- * exports streamed back as a zip. Reading needs `fleet.read`; exporting and attaching
+ * exports as background jobs (export-job-routes.ts). Reading needs `fleet.read`; exporting and attaching
  * evidence need `findings.export` (auditors hold it).
  */
 export interface EvidenceRouteDeps {
@@ -30,10 +28,6 @@ export interface EvidenceRouteDeps {
 
 const frameworkParams = z.object({ framework: z.string().min(1) }).strict()
 const controlParams = z.object({ framework: z.string().min(1), control: z.string().min(1).max(40) }).strict()
-const isoInstant = z.iso.datetime({ offset: true }).or(z.iso.date())
-const exportBody = z
-  .object({ framework: z.string().min(1), from: isoInstant, to: isoInstant, labels: z.record(z.string(), z.string()).default({}) })
-  .strict()
 const evidenceBody = z
   .object({
     fileName: z.string().min(1).max(200),
@@ -90,27 +84,13 @@ export function registerEvidenceRoutes(app: FastifyInstance, ctx: CollectorConte
     return reply.header('x-posture-key-fingerprint', key.fingerprint).type('application/x-pem-file').send(key.publicKeyPem)
   })
 
-  app.post('/api/exports', { preHandler: exporting }, async (request, reply) => {
-    const body = parseOr400(exportBody, request.body ?? null, reply)
-    if (!body) return reply
-    if (!deps.frameworks.has(body.framework)) return sendError(reply, 'BAD_REQUEST', `framework: unknown framework ${body.framework} (${[...deps.frameworks.keys()].join(', ')})`)
-    const window = { from: new Date(body.from), to: new Date(body.to) }
-    if (window.from.getTime() >= window.to.getTime()) return sendError(reply, 'BAD_REQUEST', 'from: must be before to')
-    const who = actor(request)
-    const work = mkdtempSync(join(tmpdir(), 'posture-export-'))
-    const out = join(work, 'evidence.zip')
-    try {
-      await runExport(
+  registerExportJobRoutes(app, ctx, {
+    frameworks: deps.frameworks,
+    audit: deps.audit,
+    run: (job, hooks) =>
+      runExport(
         { source: deps.source, dataDir: deps.dataDir, ruleSet: ctx.scoring().ruleSet, collectorVersion: ctx.collectorVersion, audit: deps.audit, now: ctx.clock() },
-        { framework: body.framework, window, labels: body.labels, exportedBy: who.actor, ip: who.ip, out },
-      )
-    } catch (err) {
-      rmSync(work, { recursive: true, force: true })
-      throw err
-    }
-    const stream = createReadStream(out)
-    stream.on('close', () => rmSync(work, { recursive: true, force: true }))
-    const name = `posture-${body.framework}-${body.from.slice(0, 10)}-${body.to.slice(0, 10)}.zip`
-    return reply.type('application/zip').header('content-disposition', `attachment; filename="${name}"`).send(stream)
+        { framework: job.framework, window: { from: new Date(job.from), to: new Date(job.to) }, labels: job.labels, exportedBy: job.owner, ip: job.ip, out: hooks.out, job: job.id, onProgress: hooks.onProgress, signal: hooks.signal },
+      ),
   })
 }

@@ -44,6 +44,19 @@ export interface ExportContext {
   now: Date
   /** What each gatherer reads (gatherer-methods.ts), for methods.json. */
   gathererMethods?: readonly GathererMethod[]
+  /** Told after each node's scans and after each file (background export jobs show it). */
+  onProgress?: (progress: ExportProgress) => void
+  /** Stops the export between two batches (the collector closing); the archive is not written. */
+  signal?: AbortSignal
+}
+
+/** How far an export is: scans written into findings.jsonl, files finished in the archive. */
+export interface ExportProgress {
+  phase: 'findings' | 'files'
+  scansWritten: number
+  /** Scans in the window, when the source can count them up front. */
+  scansTotal: number | null
+  filesWritten: number
 }
 
 const chunkBytes = 64 * 1024
@@ -68,13 +81,23 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
   const { source } = context
   const { framework, window, labels } = request
   const builder = new ControlResultsBuilder()
+  const scansTotal = source.countScans ? await source.countScans(window, labels) : null
+  const tell = (phase: ExportProgress['phase']) => context.onProgress?.({ phase, scansWritten: builder.scanCount, scansTotal, filesWritten: zip.files().length })
+  const add: typeof zip.add = async (...args) => {
+    context.signal?.throwIfAborted()
+    const file = await zip.add(...args)
+    tell('files')
+    return file
+  }
+  tell('findings')
   const rulesVersions = new Set<string>()
   const nodes = new Set<string>()
 
   // 1. Every finding of every scan in the window, folded into control results on the way.
-  await zip.add(evidenceFiles.findings.path, batched(findingLines()), evidenceFiles.findings.description)
+  await add(evidenceFiles.findings.path, batched(findingLines()), evidenceFiles.findings.description)
   async function* findingLines(): AsyncGenerator<string> {
     for await (const batch of source.scanBatches(window, labels)) {
+      context.signal?.throwIfAborted()
       for (const { scan, findings } of batch) {
         builder.addScan(scan, findings)
         rulesVersions.add(scan.rulesVersion)
@@ -89,11 +112,12 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
           yield `${scanPart},${findingPart},"evidence":${evidence}}\n`
         }
       }
+      tell('findings')
     }
   }
 
   // 2. The scans themselves: proof of what ran, when.
-  await zip.add(evidenceFiles.scans.path, batched(scanLines()), evidenceFiles.scans.description)
+  await add(evidenceFiles.scans.path, batched(scanLines()), evidenceFiles.scans.description)
   async function* scanLines(): AsyncGenerator<string> {
     yield csvRow(['scanId', 'nodeId', 'hostname', 'startedAt', 'finishedAt', 'source', 'postureVersion', 'rulesVersion', 'score', 'scoreWithoutWaivers', 'grade'])
     for await (const batch of source.scanList(window, labels)) {
@@ -118,9 +142,9 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
     priorFailingSince: (n, r, t) => prior.get(`${n}\0${r}\0${t}`) ?? null,
   })
   const summary = builder.summary(controls, context.policy)
-  await zip.add(evidenceFiles.controlsJson.path, `${JSON.stringify({ framework: framework.framework, window: isoWindow(window), summary, controls }, null, 2)}\n`, evidenceFiles.controlsJson.description)
-  await zip.add(evidenceFiles.controlsCsv.path, controlsCsv(controls), evidenceFiles.controlsCsv.description)
-  await zip.add(evidenceFiles.failuresCsv.path, batched(failureLines(controls)), evidenceFiles.failuresCsv.description)
+  await add(evidenceFiles.controlsJson.path, `${JSON.stringify({ framework: framework.framework, window: isoWindow(window), summary, controls }, null, 2)}\n`, evidenceFiles.controlsJson.description)
+  await add(evidenceFiles.controlsCsv.path, controlsCsv(controls), evidenceFiles.controlsCsv.description)
+  await add(evidenceFiles.failuresCsv.path, batched(failureLines(controls)), evidenceFiles.failuresCsv.description)
 
   // 4. How each rule checks.
   const methods = context.rules
@@ -129,7 +153,7 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
       rule: r.id, title: r.title, domain: r.domain, severity: r.severity, controls: r.controls[framework.framework], check: r.check, forEach: r.forEach, reads: r.reads, remediation: r.remediation,
       gatheredBy: (context.gathererMethods ?? []).filter((g) => g.domains.includes(r.domain)).map((g) => g.gatherer),
     }))
-  await zip.add(evidenceFiles.methods.path, `${JSON.stringify({ framework: framework.framework, rules: methods, gatherers: context.gathererMethods ?? [] }, null, 2)}\n`, evidenceFiles.methods.description)
+  await add(evidenceFiles.methods.path, `${JSON.stringify({ framework: framework.framework, rules: methods, gatherers: context.gathererMethods ?? [] }, null, 2)}\n`, evidenceFiles.methods.description)
 
   // 5. Waivers in force at any time in the window.
   // Those in force at any time in the window, and any other a finding of the window carried.
@@ -142,13 +166,13 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
     if (stored.some((w) => w.id === id)) continue
     waivers.push(waiverRecord({ id, rule, justification: ref.justification, approver: ref.approver, expires: ref.expires, created: null, removed: true }))
   }
-  await zip.add(evidenceFiles.waivers.path, `${JSON.stringify(waivers, null, 2)}\n`, evidenceFiles.waivers.description)
+  await add(evidenceFiles.waivers.path, `${JSON.stringify(waivers, null, 2)}\n`, evidenceFiles.waivers.description)
 
   // 6. Manual evidence: the index, then each file.
   const manualFiles: (ManualEvidence & { archivePath: string })[] = manual.map((m) => ({ ...m, archivePath: `manual-evidence/${m.id}-${safeName(m.fileName)}` }))
-  await zip.add(evidenceFiles.manualIndex.path, `${JSON.stringify(manualFiles, null, 2)}\n`, evidenceFiles.manualIndex.description)
+  await add(evidenceFiles.manualIndex.path, `${JSON.stringify(manualFiles, null, 2)}\n`, evidenceFiles.manualIndex.description)
   for (const m of manualFiles) {
-    const file = await zip.add(m.archivePath, source.manualEvidenceContent(m), `Manual evidence for ${m.control}: ${m.note}`)
+    const file = await add(m.archivePath, source.manualEvidenceContent(m), `Manual evidence for ${m.control}: ${m.note}`)
     if (file.sha256 !== m.sha256) throw new Error(`manual evidence ${m.id} (${m.fileName}) no longer matches its recorded SHA-256`)
   }
 
@@ -159,7 +183,7 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
   let anchor: string | null = null
   let lastHash: string | null = null
   let auditCount = 0
-  await zip.add(evidenceFiles.audit.path, batched(auditLines()), evidenceFiles.audit.description)
+  await add(evidenceFiles.audit.path, batched(auditLines()), evidenceFiles.audit.description)
   async function* auditLines(): AsyncGenerator<string> {
     for await (const entry of source.auditEntries(window)) {
       if (firstSeq === null) {
@@ -189,9 +213,9 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
     manualEvidence: manual,
     audit: { entries: auditCount, firstSeq, lastSeq, chainAtExport: chainVerdict },
   }
-  await zip.add(evidenceFiles.html.path, renderReportHtml(report), evidenceFiles.html.description)
-  await zip.add(evidenceFiles.pdf.path, renderReportPdf(report, context.now) as unknown as AsyncIterable<Buffer>, evidenceFiles.pdf.description)
-  await zip.add(evidenceFiles.publicKey.path, context.signingKey.publicKeyPem, evidenceFiles.publicKey.description)
+  await add(evidenceFiles.html.path, renderReportHtml(report), evidenceFiles.html.description)
+  await add(evidenceFiles.pdf.path, renderReportPdf(report, context.now) as unknown as AsyncIterable<Buffer>, evidenceFiles.pdf.description)
+  await add(evidenceFiles.publicKey.path, context.signingKey.publicKeyPem, evidenceFiles.publicKey.description)
 
   // 9. The manifest over all of it, and its signature.
   const manifest: EvidenceManifest = {

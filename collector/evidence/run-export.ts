@@ -6,7 +6,7 @@ import { PostureError } from '../../rules/posture-error.js'
 import { manifestBytes, type EvidenceManifest } from './evidence-manifest.js'
 import type { ExportWindow, RuleInfo } from './evidence-model.js'
 import type { EvidenceSource } from './evidence-source.js'
-import { exportEvidence } from './export-evidence.js'
+import { exportEvidence, type ExportContext } from './export-evidence.js'
 import { gathererMethods } from './gatherer-methods.js'
 import { loadOrCreateSigningKey } from './signing-key.js'
 
@@ -33,6 +33,10 @@ export interface RunExportRequest {
   exportedBy: string
   ip: string | null
   out: string
+  /** The background job (export-jobs.ts) this export runs for, named in the audit log. */
+  job?: string
+  onProgress?: ExportContext['onProgress']
+  signal?: AbortSignal
 }
 
 export function frameworkOrThrow(id: string, frameworks: ReadonlyMap<string, FrameworkCatalogue> = loadFrameworks()): FrameworkCatalogue {
@@ -68,6 +72,8 @@ export async function runExport(deps: RunExportDeps, request: RunExportRequest):
       signingKey: loadOrCreateSigningKey(deps.dataDir),
       now: deps.now,
       gathererMethods: await gathererMethods(deps.now),
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
     },
   )
   await deps.audit.append({
@@ -77,6 +83,7 @@ export async function runExport(deps: RunExportDeps, request: RunExportRequest):
     outcome: 'success',
     ip: request.ip,
     details: {
+      ...(request.job ? { job: request.job } : {}),
       from: manifest.window.from,
       to: manifest.window.to,
       labels: JSON.stringify(request.labels),

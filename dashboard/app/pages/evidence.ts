@@ -1,5 +1,6 @@
 import type { ControlCoverage } from '../../../rules/frameworks/framework-catalogue.js'
 import type { ManualEvidence } from '../../../collector/evidence/evidence-model.js'
+import type { ExportJobView } from '../../../collector/evidence/export-jobs.js'
 import { ApiError } from '../api.js'
 import type { AppContext, Page } from '../context.js'
 import { h, mount } from '../dom.js'
@@ -78,33 +79,72 @@ function exportForm(ctx: AppContext, framework: string): HTMLElement {
   const quarterAgo = new Date(ctx.now() - 90 * 86_400_000).toISOString().slice(0, 10)
   const from = h('input', { type: 'date', name: 'from', value: quarterAgo, required: true })
   const to = h('input', { type: 'date', name: 'to', value: today, required: true })
-  const form = h('form', { class: 'panel inline-form', id: 'export-evidence' }, h('h2', null, 'Export signed evidence'), h('div', { class: 'field' }, h('label', null, 'From ', from)), h('div', { class: 'field' }, h('label', null, 'To (exclusive) ', to)), h('button', { type: 'submit', class: 'primary' }, 'Download zip'))
+  const status = h('div', { class: 'export-status', role: 'status', 'aria-live': 'polite' })
+  const button = h('button', { type: 'submit', class: 'primary' }, 'Start export')
+  const form = h(
+    'form',
+    { class: 'panel inline-form', id: 'export-evidence' },
+    h('h2', null, 'Export signed evidence'),
+    h('div', { class: 'field' }, h('label', null, 'From ', from)),
+    h('div', { class: 'field' }, h('label', null, 'To (exclusive) ', to)),
+    button,
+    h('p', { class: 'muted' }, 'The export runs in the background on the collector; its archive can be downloaded from here for a day (export jobs end when the collector restarts).'),
+    status,
+  )
   form.addEventListener('submit', (event) => {
     event.preventDefault()
-    void download(ctx, { framework, from: from.value, to: to.value }).catch((err: unknown) => ctx.notify(err instanceof Error ? err.message : String(err), 'error'))
+    button.disabled = true
+    void ctx.api
+      .send<{ job: ExportJobView }>('POST', '/api/exports', { framework, from: from.value, to: to.value })
+      .then(({ job }) => follow(ctx, job, status))
+      .catch((err: unknown) => ctx.notify(err instanceof ApiError ? err.message : String(err), 'error'))
+      .finally(() => (button.disabled = false))
   })
+  // A job started before this page was opened (or before a reload) is shown too.
+  void ctx.api
+    .get<{ jobs: ExportJobView[] }>('/api/exports')
+    .then(({ jobs }) => {
+      const latest = jobs.find((j) => j.framework === framework && j.state !== 'expired')
+      if (latest) return follow(ctx, latest, status)
+    })
+    .catch(() => undefined)
   return form
 }
 
-/** The export is a zip, not JSON: fetched with the session's CSRF token and saved. */
-async function download(ctx: AppContext, body: { framework: string; from: string; to: string }): Promise<void> {
-  const response = await fetch('/api/exports', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-csrf-token': ctx.session.csrfToken ?? '' },
-    body: JSON.stringify(body),
-    credentials: 'same-origin',
-  })
-  if (!response.ok) {
-    const data = (await response.json().catch(() => null)) as { error?: { message?: string } } | null
-    throw new Error(data?.error?.message ?? `export failed (${response.status})`)
+/** Shows a job's progress, polling once a second while it runs and the page is open. */
+async function follow(ctx: AppContext, first: ExportJobView, status: HTMLElement): Promise<void> {
+  let job = first
+  for (;;) {
+    mount(status, jobStatus(job))
+    if (job.state !== 'queued' && job.state !== 'running') break
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    if (!status.isConnected) return
+    job = (await ctx.api.get<{ job: ExportJobView }>(`/api/exports/${encodeURIComponent(job.id)}`)).job
   }
-  const url = URL.createObjectURL(await response.blob())
-  const link = h('a', { href: url, download: `posture-${body.framework}-${body.from}-${body.to}.zip` })
-  document.body.append(link)
-  link.click()
-  link.remove()
-  setTimeout(() => URL.revokeObjectURL(url), 10_000)
-  ctx.notify('Evidence exported; check it with posture verify')
+  if (job.state === 'done') ctx.notify('Evidence exported; check it with posture verify')
+  if (job.state === 'failed') ctx.notify(`Export failed: ${job.error ?? 'unknown error'}`, 'error')
+}
+
+function jobStatus(job: ExportJobView): HTMLElement {
+  const window = `${job.from.slice(0, 10)} to ${job.to.slice(0, 10)}`
+  if (job.state === 'done' && job.archive) {
+    return h(
+      'p',
+      { class: 'export-done', 'data-state': job.state },
+      'Export of ', window, ' ready: ',
+      h('a', { href: job.archive.downloadUrl, download: job.archive.fileName, class: 'export-download' }, `Download ${job.archive.fileName}`),
+      ` (${Math.ceil(job.archive.bytes / 1024)} KiB, manifest SHA-256 ${job.archive.manifestSha256.slice(0, 16)}…, kept until ${job.archive.expiresAt.slice(0, 16).replace('T', ' ')} UTC)`,
+    )
+  }
+  if (job.state === 'failed') return h('p', { class: 'bad-text', 'data-state': job.state }, `Export of ${window} failed: ${job.error ?? 'unknown error'}`)
+  if (job.state === 'expired') return h('p', { class: 'muted', 'data-state': job.state }, `The export of ${window} is no longer kept; start it again.`)
+  const scans = job.progress.scansTotal === null ? `${job.progress.scansWritten} scans` : `${job.progress.scansWritten} of ${job.progress.scansTotal} scans`
+  return h(
+    'div',
+    { 'data-state': job.state },
+    h('progress', { max: 100, value: job.progress.percent, 'aria-label': 'Export progress' }),
+    ` ${job.state === 'queued' ? 'Waiting for a free export slot' : 'Exporting'} ${window}: ${job.progress.percent}% (${scans}, ${job.progress.filesWritten} files written)`,
+  )
 }
 
 function toBase64(bytes: Uint8Array): string {
