@@ -175,6 +175,7 @@ CREATE TABLE manual_evidence (
   added_at ${t} NOT NULL
 );
 CREATE INDEX manual_evidence_control ON manual_evidence(framework, control);
+CREATE TABLE manual_evidence_files (sha256 ${t} PRIMARY KEY, content bytea NOT NULL);
 `
 
 /** collector/alerts/alert-schema.ts */
