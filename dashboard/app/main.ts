@@ -12,6 +12,8 @@ import { rulesPage, rulePage } from './pages/rules.js'
 import { compliancePage } from './pages/compliance.js'
 import { evidencePage } from './pages/evidence.js'
 import { waiversPage } from './pages/waivers.js'
+import { schedulePage, schedulesPage } from './pages/schedules.js'
+import { sshNodesPage } from './pages/ssh-nodes.js'
 import { usersPage } from './pages/users.js'
 import { tokensPage } from './pages/tokens.js'
 import { auditPage } from './pages/audit.js'
@@ -33,6 +35,9 @@ const routes: Route<PageFactory>[] = [
   { pattern: '/compliance', target: compliancePage },
   { pattern: '/evidence', target: evidencePage },
   { pattern: '/waivers', target: waiversPage },
+  { pattern: '/schedules', target: schedulesPage },
+  { pattern: '/schedules/:name', target: schedulePage },
+  { pattern: '/ssh-nodes', target: sshNodesPage },
   { pattern: '/users', target: usersPage },
   { pattern: '/tokens', target: tokensPage },
   { pattern: '/audit', target: auditPage },
@@ -46,6 +51,8 @@ const nav: NavItem[] = [
   { href: '#/compliance', label: 'Compliance', permission: 'fleet.read' },
   { href: '#/evidence', label: 'Evidence', permission: 'fleet.read' },
   { href: '#/waivers', label: 'Waivers', permission: 'fleet.read' },
+  { href: '#/schedules', label: 'Schedules', permission: 'fleet.read' },
+  { href: '#/ssh-nodes', label: 'SSH nodes', permission: 'fleet.read' },
   { href: '#/users', label: 'Users', permission: 'users.manage' },
   { href: '#/tokens', label: 'API tokens', permission: 'tokens.manage' },
   { href: '#/audit', label: 'Audit log', permission: 'audit.read' },
