@@ -9,7 +9,7 @@ import type { ScanFinding, ScanResults } from './derive-events.js'
 import type { SweepState } from './sweep-events.js'
 import type { Webhook, WebhookSpec } from './webhook-spec.js'
 
-interface WebhookRow { id: number; name: string; url: string; format: 'json' | 'slack'; events: string; min_severity: string; secret: string; created_at: string }
+export interface WebhookRow { id: number; name: string; url: string; format: 'json' | 'slack'; events: string; min_severity: string; secret: string; created_at: string }
 
 const eventsSchema = z.array(alertEventTypeSchema)
 
@@ -198,10 +198,10 @@ export class SqliteAlerts implements AlertStore {
   }
 }
 
-const gradeSchema = z.enum(['A', 'B', 'C', 'D', 'F']).nullable()
-const domainsSchema = z.array(z.string())
+export const gradeSchema = z.enum(['A', 'B', 'C', 'D', 'F']).nullable()
+export const domainsSchema = z.array(z.string())
 // Only what alerts read of stored facts; the rest passes.
-const factsSchema = z
+export const factsSchema = z
   .object({
     tls: z
       .object({ endpoints: z.array(z.object({ target: z.string().optional(), certificate: z.object({ subject: z.string(), notAfter: z.string() }).nullable().optional() })).optional() })
@@ -209,6 +209,6 @@ const factsSchema = z
   })
   .nullable()
 
-function toWebhook(row: WebhookRow): Webhook {
+export function toWebhook(row: WebhookRow): Webhook {
   return { id: row.id, name: row.name, url: row.url, format: row.format, events: eventsSchema.parse(JSON.parse(row.events)), minSeverity: severitySchema.parse(row.min_severity) as Severity, createdAt: row.created_at }
 }

@@ -31,7 +31,7 @@ interface ScanRow {
   grade: string | null
 }
 
-interface FindingRow {
+export interface FindingRow {
   rule: string
   target: string
   domain: string
@@ -81,7 +81,7 @@ export class SqliteEvidenceSource implements EvidenceSource {
   async *scanBatches(window: ExportWindow, labels: Record<string, string>): AsyncIterable<ScanWithFindings[]> {
     const [from, to] = [window.from.toISOString(), window.to.toISOString()]
     for (const node of this.#nodes(labels)) {
-      const batch = this.#s.scans.all(node.id, from, to).map((row) => ({ scan: this.#scan(row, node), findings: this.#s.findings.all(row.pk).map(toFinding) }))
+      const batch = this.#s.scans.all(node.id, from, to).map((row) => ({ scan: this.#scan(row, node), findings: this.#s.findings.all(row.pk).map(toEvidenceFinding) }))
       if (batch.length > 0) yield batch
     }
   }
@@ -130,7 +130,7 @@ export class SqliteEvidenceSource implements EvidenceSource {
 const severities = new Set<string>(severitySchema.options)
 const statuses = new Set<string>(statusSchema.options)
 
-function toFinding(row: FindingRow): EvidenceFinding {
+export function toEvidenceFinding(row: FindingRow): EvidenceFinding {
   if (!severities.has(row.severity) || !statuses.has(row.status)) throw new Error(`finding ${row.rule}: unknown severity ${row.severity} or status ${row.status}`)
   return {
     rule: row.rule,

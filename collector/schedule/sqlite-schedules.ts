@@ -143,7 +143,7 @@ export class SqliteSchedules implements ScheduleStore {
   }
 }
 
-interface ScheduleRow {
+export interface ScheduleRow {
   id: number
   name: string
   cron: string
@@ -158,7 +158,7 @@ interface ScheduleRow {
   last_slot: string | null
 }
 
-interface RunRow {
+export interface RunRow {
   id: number
   schedule_id: number
   trigger: RunTrigger
@@ -177,7 +177,7 @@ const domainsColumn = z.array(domainSchema)
 const scansColumn = z.array(z.object({ target: z.string(), nodeId: z.string(), scanId: z.string() }))
 const failuresColumn = z.array(z.object({ target: z.string(), reason: z.string() }))
 
-function toSchedule(row: ScheduleRow): Schedule {
+export function toSchedule(row: ScheduleRow): Schedule {
   return {
     id: row.id,
     name: row.name,
@@ -194,7 +194,7 @@ function toSchedule(row: ScheduleRow): Schedule {
   }
 }
 
-function toRun(row: RunRow): ScheduleRun {
+export function toRun(row: RunRow): ScheduleRun {
   return {
     id: row.id,
     scheduleId: row.schedule_id,

@@ -133,7 +133,7 @@ export class SqliteSshNodes implements SshNodeStore {
   }
 }
 
-interface NodeRow {
+export interface NodeRow {
   name: string
   username: string
   host: string
@@ -147,7 +147,7 @@ interface NodeRow {
   last_error: string | null
 }
 
-interface PinRow {
+export interface PinRow {
   host_id: string
   key_type: string
   fingerprint: string
@@ -158,7 +158,7 @@ interface PinRow {
   refused_fingerprint: string | null
 }
 
-function toNode(row: NodeRow): SshNode {
+export function toNode(row: NodeRow): SshNode {
   return {
     name: row.name,
     target: { username: row.username, host: row.host, port: row.port },
@@ -172,7 +172,7 @@ function toNode(row: NodeRow): SshNode {
   }
 }
 
-function toPin(row: PinRow): HostKeyRecord {
+export function toPin(row: PinRow): HostKeyRecord {
   return {
     hostId: row.host_id,
     keyType: row.key_type,

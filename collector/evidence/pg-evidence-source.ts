@@ -1,0 +1,132 @@
+import { z } from 'zod'
+import { gradeSchema } from '../../rules/scoring.js'
+import { waiverSchema, type Waiver } from '../../rules/waivers.js'
+import { verifyAuditChainAsync, type AuditEntry, type ChainVerdict } from '../audit/audit-chain.js'
+import type { AuditLog } from '../audit/audit-log.js'
+import type { PgPool } from '../store/pg/pg-pool.js'
+import type { EvidenceScan, ExportWindow, ManualEvidence } from './evidence-model.js'
+import type { EvidenceSource, ScanWithFindings } from './evidence-source.js'
+import type { ManualEvidenceStore } from './manual-evidence-store.js'
+import { toEvidenceFinding, type FindingRow } from './sqlite-evidence-source.js'
+
+/**
+ * The evidence source over PostgreSQL. Streams node by node like the SQLite source: one
+ * query for a node's scans in the window and one for all their findings (not one per
+ * scan: a year of daily scans is a few round trips per node), so memory holds one node's
+ * window at a time and no cursor or transaction stays open while the archive is written.
+ */
+const labelsSchema = z.record(z.string(), z.string())
+
+interface ScanRow {
+  pk: number
+  scan_id: string
+  node_id: string
+  started_at: string
+  finished_at: string
+  rules_version: string
+  posture_version: string
+  source: string
+  score: number | null
+  score_without: number | null
+  grade: string | null
+}
+
+type Node = { id: string; hostname: string; labels: Record<string, string> }
+
+const scansSql = `
+  SELECT pk, scan_id, node_id, started_at, finished_at, rules_version, posture_version, source, score,
+    CAST(CAST(score_json AS jsonb) ->> 'scoreWithoutWaivers' AS double precision) AS score_without, grade
+  FROM scans WHERE node_id = $1 AND kind = 'scan' AND finished_at >= $2 AND finished_at < $3 ORDER BY finished_at, pk`
+
+export class PgEvidenceSource implements EvidenceSource {
+  readonly #pool: PgPool
+  readonly #manual: ManualEvidenceStore
+  readonly #audit: AuditLog
+
+  constructor(pool: PgPool, manual: ManualEvidenceStore, audit: AuditLog) {
+    this.#pool = pool
+    this.#manual = manual
+    this.#audit = audit
+  }
+
+  async #nodes(labels: Record<string, string>): Promise<Node[]> {
+    const { rows } = await this.#pool.query<{ id: string; hostname: string; labels: string }>('SELECT id, hostname, labels FROM nodes ORDER BY id')
+    return rows
+      .map((n) => ({ id: n.id, hostname: n.hostname, labels: labelsSchema.parse(JSON.parse(n.labels)) }))
+      .filter((n) => Object.entries(labels).every(([k, v]) => n.labels[k] === v))
+  }
+
+  async #scans(node: Node, from: string, to: string): Promise<{ row: ScanRow; scan: EvidenceScan }[]> {
+    const { rows } = await this.#pool.query<ScanRow>(scansSql, [node.id, from, to])
+    return rows.map((row) => ({
+      row,
+      scan: {
+        scanId: row.scan_id, nodeId: row.node_id, hostname: node.hostname, labels: node.labels, startedAt: row.started_at, finishedAt: row.finished_at,
+        rulesVersion: row.rules_version, postureVersion: row.posture_version, source: row.source, score: row.score, scoreWithoutWaivers: row.score_without,
+        grade: row.grade === null ? null : gradeSchema.parse(row.grade),
+      },
+    }))
+  }
+
+  async *scanBatches(window: ExportWindow, labels: Record<string, string>): AsyncIterable<ScanWithFindings[]> {
+    const [from, to] = [window.from.toISOString(), window.to.toISOString()]
+    for (const node of await this.#nodes(labels)) {
+      const scans = await this.#scans(node, from, to)
+      if (scans.length === 0) continue
+      const { rows } = await this.#pool.query<FindingRow & { scan_pk: number }>(
+        `SELECT f.scan_pk, f.rule, f.target, f.domain, f.severity, f.status, f.message, f.evidence, f.waiver
+         FROM findings f JOIN scans s ON s.pk = f.scan_pk
+         WHERE s.node_id = $1 AND s.kind = 'scan' AND s.finished_at >= $2 AND s.finished_at < $3 ORDER BY f.scan_pk, f.rule, f.target`,
+        [node.id, from, to],
+      )
+      const byScan = new Map<number, FindingRow[]>()
+      for (const row of rows) (byScan.get(Number(row.scan_pk)) ?? byScan.set(Number(row.scan_pk), []).get(Number(row.scan_pk))!).push(row)
+      yield scans.map(({ row, scan }) => ({ scan, findings: (byScan.get(Number(row.pk)) ?? []).map(toEvidenceFinding) }))
+    }
+  }
+
+  async countScans(window: ExportWindow, labels: Record<string, string>): Promise<number> {
+    const nodes = (await this.#nodes(labels)).map((n) => n.id)
+    const { rows } = await this.#pool.query<{ n: number }>(
+      "SELECT count(*) AS n FROM scans WHERE node_id = ANY($1::text[]) AND kind = 'scan' AND finished_at >= $2 AND finished_at < $3",
+      [nodes, window.from.toISOString(), window.to.toISOString()],
+    )
+    return Number(rows[0]?.n ?? 0)
+  }
+
+  async *scanList(window: ExportWindow, labels: Record<string, string>): AsyncIterable<EvidenceScan[]> {
+    const [from, to] = [window.from.toISOString(), window.to.toISOString()]
+    for (const node of await this.#nodes(labels)) {
+      const scans = await this.#scans(node, from, to)
+      if (scans.length > 0) yield scans.map((s) => s.scan)
+    }
+  }
+
+  async waivers(): Promise<Waiver[]> {
+    return (await this.#pool.query<{ spec: string }>('SELECT spec FROM waivers ORDER BY id')).rows.map((r) => waiverSchema.parse(JSON.parse(r.spec)))
+  }
+
+  async manualEvidence(framework: string): Promise<ManualEvidence[]> {
+    return this.#manual.list(framework)
+  }
+
+  manualEvidenceContent(item: ManualEvidence): AsyncIterable<Buffer> {
+    return this.#manual.content(item)
+  }
+
+  auditEntries(window: ExportWindow): AsyncIterable<AuditEntry> {
+    return this.#audit.entriesBetween(window.from, window.to)
+  }
+
+  verifyAuditChain(): Promise<ChainVerdict> {
+    return verifyAuditChainAsync(this.#audit.entries())
+  }
+
+  async priorFailingSince(nodeId: string, rule: string, target: string): Promise<string | null> {
+    const { rows } = await this.#pool.query<{ failing_since: string | null }>(
+      "SELECT failing_since FROM finding_lifecycle WHERE node_id = $1 AND rule = $2 AND target = $3 AND state = 'open'",
+      [nodeId, rule, target],
+    )
+    return rows[0]?.failing_since ?? null
+  }
+}

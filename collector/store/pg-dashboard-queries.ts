@@ -1,0 +1,212 @@
+import { z } from 'zod'
+import { controlsSchema, waiverRefSchema, type Finding, type Status } from '../../rules/finding.js'
+import type { Domain } from '../../rules/domains.js'
+import { grade, type Grade, type ScoringPolicy } from '../../rules/scoring.js'
+import { severities, type Severity } from '../../rules/severity.js'
+import type { FleetOverview, OverviewFinding, OverviewNode } from '../http/routes/overview-types.js'
+import type { ComplianceView } from '../http/routes/rules-types.js'
+import type { DashboardQueries } from './dashboard-queries.js'
+import { severityRankSql } from './dashboard-schema.js'
+import type { LifecycleState } from './lifecycle.js'
+import type { ExplorerFilter, ExplorerSort } from './sqlite-explorer.js'
+import type { FleetFinding } from './store.js'
+import type { PgPool } from './pg/pg-pool.js'
+
+/**
+ * The dashboard's read queries on PostgreSQL: the same overview, explorer and compliance
+ * answers as sqlite-overview.ts, sqlite-explorer.ts and sqlite-compliance.ts, over the same
+ * tables and read-model indexes (pg-schema-subsystems.ts). JSON columns are text in both
+ * schemas; here they are read with `::jsonb`. Keep in step with the SQLite files.
+ */
+const listLimit = 10
+const changesWindowMs = 7 * 86_400_000
+const certificateRules = ['tls.cert.expired', 'tls.cert.expiring']
+const gradeSchema = z.enum(['A', 'B', 'C', 'D', 'F']).nullable()
+const mappingSchema = z.record(z.string(), z.array(z.string()))
+
+const orders: Record<ExplorerSort, string> = {
+  severity: `l.last_status, (${severityRankSql.replaceAll('severity', 'l.severity')}), l.failing_since, l.node_id, l.rule, l.target`,
+  age: 'l.failing_since IS NULL, l.failing_since, l.node_id, l.rule, l.target',
+  sla: 'l.sla_due IS NULL, l.sla_due, l.node_id, l.rule, l.target',
+}
+
+interface NodeRow { id: string; hostname: string; score: number | null; grade: Grade | null; coverage: number | null; last_seen: string; offline_since: string | null }
+interface OverviewRow {
+  node_id: string; hostname: string; rule: string; title: string | null; target: string; severity: Severity; last_status: string; message: string | null
+  failing_since: string | null; sla_due: string | null; resolved_at: string | null
+}
+interface ExplorerRow {
+  node_id: string; hostname: string; rule: string; target: string; domain: Domain; severity: Severity; status: Status; message: string | null; evidence: string | null
+  waiver: string | null; title: string | null; remediation: string | null; controls: string | null; state: LifecycleState; first_seen: string
+  failing_since: string | null; sla_due: string | null; resolved_at: string | null; reopened_count: number
+}
+
+const findingColumns = `l.node_id, n.hostname, l.rule, m.title, l.target, l.severity, l.last_status, f.message, l.failing_since, l.sla_due, l.resolved_at
+  FROM finding_lifecycle l JOIN nodes n ON n.id = l.node_id
+  LEFT JOIN rule_meta m ON m.rule = l.rule
+  LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target`
+const nodeColumns = 'id, hostname, score, grade, coverage, last_seen, offline_since'
+
+export function pgDashboardQueries(pool: PgPool, policy: ScoringPolicy): DashboardQueries {
+  const rows = async <T extends object>(sql: string, params: unknown[] = []) => (await pool.query<T>(sql, params)).rows
+
+  return {
+    async overview(now, days) {
+      const to = now.toISOString().slice(0, 10)
+      const from = new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10)
+      const since = new Date(now.getTime() - changesWindowMs).toISOString()
+      const at = now.toISOString()
+      const [fleetRows, gradeRows, domainRows, trend, worst, open, newFailures, resolved, offline, overdueCount, overdue, certificates] = await Promise.all([
+        rows<{ nodes: number; scored: number; score: number | null; coverage: number | null; offline: number }>(
+          'SELECT count(*) AS nodes, count(score) AS scored, avg(score) AS score, avg(coverage) AS coverage, count(offline_since) AS offline FROM nodes'),
+        rows<{ grade: string | null; n: number }>('SELECT grade, count(*) AS n FROM nodes GROUP BY grade'),
+        rows<{ domain: string; score: number | null; nodes: number }>(`
+          SELECT d.key AS domain, avg(CAST(d.value ->> 'score' AS double precision)) AS score, count(d.value ->> 'score') AS nodes
+          FROM nodes, jsonb_each(CAST(nodes.domain_scores AS jsonb)) d GROUP BY d.key ORDER BY d.key COLLATE "C"`),
+        rows<{ day: string; score: number }>('SELECT day, score_sum / nodes AS score FROM fleet_daily_scores WHERE day >= $1 AND nodes > 0 ORDER BY day', [from]),
+        rows<NodeRow>(`SELECT ${nodeColumns} FROM nodes WHERE score IS NOT NULL ORDER BY score, hostname LIMIT $1`, [listLimit]),
+        rows<{ severity: Severity; n: number }>("SELECT severity, count(*) AS n FROM finding_lifecycle WHERE state = 'open' AND last_status = 'fail' GROUP BY severity"),
+        rows<OverviewRow>(`SELECT ${findingColumns} WHERE l.state = 'open' AND l.failing_since >= $1 ORDER BY l.failing_since DESC LIMIT $2`, [since, listLimit]),
+        rows<OverviewRow>(`SELECT ${findingColumns} WHERE l.state = 'resolved' AND l.resolved_at >= $1 ORDER BY l.resolved_at DESC LIMIT $2`, [since, listLimit]),
+        rows<NodeRow>(`SELECT ${nodeColumns} FROM nodes WHERE offline_since IS NOT NULL ORDER BY offline_since LIMIT $1`, [listLimit]),
+        rows<{ n: number }>("SELECT count(*) AS n FROM finding_lifecycle WHERE state = 'open' AND sla_due < $1 AND last_status = 'fail'", [at]),
+        rows<OverviewRow>(`SELECT ${findingColumns} WHERE l.state = 'open' AND l.last_status = 'fail' AND l.sla_due < $1 ORDER BY l.sla_due LIMIT $2`, [at, listLimit]),
+        rows<OverviewRow>(
+          `SELECT ${findingColumns} WHERE l.rule IN ($1, $2) AND l.last_status = 'fail' ORDER BY (l.rule = 'tls.cert.expired') DESC, n.hostname LIMIT $3`,
+          [certificateRules[0], certificateRules[1], listLimit],
+        ),
+      ])
+      const unscored = worst.length < listLimit
+        ? await rows<NodeRow>(`SELECT ${nodeColumns} FROM nodes WHERE score IS NULL ORDER BY hostname LIMIT $1`, [listLimit - worst.length])
+        : []
+      const fleet = fleetRows[0]!
+      const grades: FleetOverview['grades'] = { A: 0, B: 0, C: 0, D: 0, F: 0, none: 0 }
+      for (const row of gradeRows) {
+        const g = gradeSchema.safeParse(row.grade)
+        grades[g.success && g.data ? g.data : 'none'] += Number(row.n)
+      }
+      const fleetScore = fleet.score === null ? null : round(fleet.score, 1)
+      const openFailures = Object.fromEntries(severities.map((sev) => [sev, 0])) as Record<Severity, number>
+      for (const row of open) openFailures[row.severity] = Number(row.n)
+      return {
+        generatedAt: at,
+        fleet: {
+          score: fleetScore,
+          grade: grade(fleetScore, false, policy),
+          coverage: fleet.coverage === null ? null : round(fleet.coverage, 3),
+          nodes: Number(fleet.nodes),
+          scoredNodes: Number(fleet.scored),
+          offline: Number(fleet.offline),
+        },
+        grades,
+        domains: domainRows.map((d) => {
+          const score = d.score === null ? null : round(d.score, 1)
+          return { domain: d.domain, score, grade: grade(score, false, policy), nodes: Number(d.nodes) }
+        }),
+        trend: { from, to, points: trend.map((p) => ({ day: p.day, score: round(p.score, 1) })) },
+        worstNodes: [...worst, ...unscored].map(toNode),
+        openFailures,
+        newFailures: newFailures.map(toOverviewFinding),
+        resolved: resolved.map(toOverviewFinding),
+        offline: offline.map(toNode),
+        overdue: { count: Number(overdueCount[0]?.n ?? 0), items: overdue.map(toOverviewFinding) },
+        certificates: certificates.map(toOverviewFinding),
+      }
+    },
+
+    async explore(filter: ExplorerFilter): Promise<FleetFinding[]> {
+      const where = ["l.last_status != 'gone'"]
+      const params: unknown[] = []
+      const p = (value: unknown) => {
+        params.push(value)
+        return `$${params.length}`
+      }
+      if (filter.status) where.push(`l.last_status = ${p(filter.status)}`)
+      if (filter.severity) where.push(`l.severity = ${p(filter.severity)}`)
+      if (filter.domain) where.push(`l.domain = ${p(filter.domain)}`)
+      if (filter.rule) {
+        if (filter.rule.endsWith('.')) where.push(`l.rule >= ${p(filter.rule)} AND l.rule < ${p(filter.rule.slice(0, -1) + '/')}`)
+        else where.push(`l.rule = ${p(filter.rule)}`)
+      }
+      if (filter.node) where.push(`(l.node_id = ${p(filter.node)} OR n.hostname LIKE ${p(`%${filter.node.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\')`)
+      if (filter.label) where.push(`CAST(n.labels AS jsonb) ->> ${p(filter.label.key)} = ${p(filter.label.value)}`)
+      if (filter.overdueAt) where.push(`l.state = 'open' AND l.sla_due < ${p(filter.overdueAt.toISOString())}`)
+      const sql = `
+        SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status, f.message, f.evidence, f.waiver,
+          m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at, l.reopened_count
+        FROM finding_lifecycle l JOIN nodes n ON n.id = l.node_id
+        LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
+        LEFT JOIN rule_meta m ON m.rule = l.rule
+        WHERE ${where.join(' AND ')}
+        ORDER BY ${orders[filter.sort]}
+        LIMIT ${p(filter.limit)} OFFSET ${p(filter.offset)}`
+      return (await rows<ExplorerRow>(sql, params)).map(toFleetFinding)
+    },
+
+    async compliance(framework, catalogue): Promise<ComplianceView> {
+      const [perRule, meta] = await Promise.all([
+        rows<{ rule: string; node_id: string; failing: number }>(`
+          SELECT rule, node_id, max(CASE WHEN last_status = 'fail' THEN 1 ELSE 0 END) AS failing FROM finding_lifecycle
+          WHERE last_status IN ('pass', 'fail', 'waived') GROUP BY rule, node_id`),
+        rows<{ rule: string; controls: string }>('SELECT rule, controls FROM rule_meta'),
+      ])
+      const mappings = new Map(catalogue)
+      for (const row of meta) if (!mappings.has(row.rule)) mappings.set(row.rule, mappingSchema.parse(JSON.parse(row.controls)))
+      const frameworks = [...new Set([...mappings.values()].flatMap((c) => Object.keys(c)))].sort()
+      const controlRules = new Map<string, Set<string>>()
+      for (const [rule, controls] of mappings) for (const id of controls[framework] ?? []) (controlRules.get(id) ?? controlRules.set(id, new Set()).get(id)!).add(rule)
+      const ruleControls = new Map<string, string[]>()
+      for (const [control, rules] of controlRules) for (const rule of rules) ruleControls.set(rule, [...(ruleControls.get(rule) ?? []), control])
+      const evaluated = new Map<string, Set<string>>()
+      const failing = new Map<string, Set<string>>()
+      for (const row of perRule) {
+        for (const control of ruleControls.get(row.rule) ?? []) {
+          ;(evaluated.get(control) ?? evaluated.set(control, new Set()).get(control)!).add(row.node_id)
+          if (Number(row.failing)) (failing.get(control) ?? failing.set(control, new Set()).get(control)!).add(row.node_id)
+        }
+      }
+      const controls = [...controlRules.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((control) => {
+        const failed = failing.get(control)?.size ?? 0
+        return { control, rules: [...controlRules.get(control)!].sort(), nodesFailing: failed, nodesPassing: (evaluated.get(control)?.size ?? 0) - failed }
+      })
+      return { frameworks, framework, controls }
+    },
+  }
+}
+
+function toNode(row: NodeRow): OverviewNode {
+  return { id: row.id, hostname: row.hostname, score: row.score, grade: gradeSchema.parse(row.grade), coverage: row.coverage, lastSeen: row.last_seen, offlineSince: row.offline_since }
+}
+
+function toOverviewFinding(row: OverviewRow): OverviewFinding {
+  return {
+    nodeId: row.node_id, hostname: row.hostname, rule: row.rule, title: row.title ?? row.rule, target: row.target, severity: row.severity, status: row.last_status,
+    message: row.message ?? '', failingSince: row.failing_since, slaDue: row.sla_due, resolvedAt: row.resolved_at,
+  }
+}
+
+function toFleetFinding(row: ExplorerRow): FleetFinding {
+  const finding: Finding = {
+    rule: row.rule,
+    domain: row.domain,
+    severity: row.severity,
+    status: row.status,
+    target: row.target,
+    title: row.title ?? row.rule,
+    message: row.message ?? '',
+    evidence: row.evidence === null ? null : JSON.parse(row.evidence),
+    remediation: row.remediation ?? '',
+    controls: row.controls === null ? {} : controlsSchema.parse(JSON.parse(row.controls)),
+  }
+  if (row.waiver !== null) finding.waiver = waiverRefSchema.parse(JSON.parse(row.waiver))
+  return {
+    ...finding,
+    lifecycle: { state: row.state, firstSeen: row.first_seen, failingSince: row.failing_since, slaDue: row.sla_due, resolvedAt: row.resolved_at, reopenedCount: Number(row.reopened_count) },
+    node: { id: row.node_id, hostname: row.hostname },
+  }
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(value * f) / f
+}
