@@ -178,7 +178,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     if (!deps.plugins?.length) registerPlaceholderPage(app, ctx)
     for (const plugin of deps.plugins ?? []) await plugin(app, ctx)
 
-    const rescore = () => rescoreStaleNodes({ store, queue, state, now: clock(), log })
+    const rescore = () => rescoreStaleNodes({ store, queue, state, now: clock(), log, rescored: (entry) => events.emit('rescore', entry) })
     const waiversChanged = async () => {
       await store.setSetting('waivers.version', String(state.waiversVersion + 1))
       state = await scoringState(store, ruleSet, config.rulesDirs)

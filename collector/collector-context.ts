@@ -6,6 +6,7 @@ import type { Backend } from './store/backend.js'
 import type { Store } from './store/store.js'
 import type { AgentGateway } from './ws/agent-gateway.js'
 import type { ScoringState } from './agent-handlers.js'
+import type { RescoreCause } from './rescore-cause.js'
 import type { Cluster } from './cluster/cluster.js'
 
 /**
@@ -14,6 +15,8 @@ import type { Cluster } from './cluster/cluster.js'
  */
 export type CollectorEvents = {
   report: [{ nodeId: string; scanId: string; remote?: true }]
+  /** Stored facts scored again (rules or waivers changed): a `rescore` entry in the node's history. */
+  rescore: [{ nodeId: string; scanId: string; cause: RescoreCause; remote?: true }]
   'scan-requested': [{ nodeId: string; scanId: string; remote?: true }]
   'node-offline': [{ nodeId: string; remote?: true }]
   'node-online': [{ nodeId: string; remote?: true }]

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Severity } from '../../rules/severity.js'
+import type { RescoreCause } from '../rescore-cause.js'
 
 /**
  * What alerts are about (README, "Alerts"). Each event carries a severity so that a
@@ -35,13 +36,15 @@ export interface AlertEvent {
   /** One line a person reads. */
   summary: string
   details: Record<string, unknown>
+  /** Only on events raised by re-scoring stored facts: which rules version or waivers changed. */
+  cause?: RescoreCause
 }
 
-/** The body of one webhook message (format `json`): every event of one node's scan, or of one sweep. */
+/** The body of one webhook message (format `json`): every event of one node's scan (or re-scoring), or of one sweep. */
 export interface AlertMessage {
   schema: 'posture.alert/v1'
   id: string
-  kind: 'scan' | 'sweep' | 'schedule' | 'test'
+  kind: 'scan' | 'rescore' | 'sweep' | 'schedule' | 'test'
   createdAt: string
   node: AlertNode | null
   scanId: string | null

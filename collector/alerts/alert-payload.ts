@@ -28,7 +28,10 @@ export function jsonBody(message: AlertMessage): string {
 const maxBlocks = 40 // Slack allows 50 blocks per message
 
 export function slackBody(message: AlertMessage): string {
-  const title = message.kind === 'test' ? 'Posture: test message' : `Posture: ${message.events.length} alert${message.events.length === 1 ? '' : 's'}${message.node ? ` on ${message.node.hostname}` : ''}`
+  const title =
+    message.kind === 'test'
+      ? 'Posture: test message'
+      : `Posture: ${message.events.length} alert${message.events.length === 1 ? '' : 's'}${message.node ? ` on ${message.node.hostname}` : ''}${message.kind === 'rescore' ? ' after re-scoring' : ''}`
   const lines = message.events.map(slackLine)
   const blocks: unknown[] = [{ type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } }]
   for (const line of lines.slice(0, maxBlocks)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: line.slice(0, 3000) } })

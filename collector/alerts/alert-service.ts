@@ -9,6 +9,7 @@ import { messagesFor } from './alert-dispatch.js'
 import { deriveScanEvents, groupByNode } from './derive-events.js'
 import type { AlertStore } from './alert-store.js'
 import { sweepEvents } from './sweep-events.js'
+import { describeCause, type RescoreCause } from '../rescore-cause.js'
 
 export interface AlertServiceDeps {
   alerts: AlertStore
@@ -41,6 +42,21 @@ export class AlertService {
     const events = deriveScanEvents(pair.node, pair.previous, pair.current, { scoreDropPoints: config.scoreDropPoints })
     if (events.length === 0) return 0
     return this.#enqueue({ kind: 'scan', node: pair.node, scanId, dedupeKey: `scan|${scanId}`, events })
+  }
+
+  /**
+   * Stored facts scored again (a rules or waiver change): the events a scan would raise,
+   * each marked with the cause; one message per node per re-scoring.
+   */
+  async onRescore(scanId: string, cause: RescoreCause): Promise<number> {
+    const { alerts, config } = this.#deps
+    // Compared with the entry just before it even if a scan (or another re-scoring) came since: each change is told once.
+    const pair = await alerts.scanPair(scanId, { currentOnly: false })
+    if (!pair) return 0
+    const because = describeCause(cause)
+    const events = deriveScanEvents(pair.node, pair.previous, pair.current, { scoreDropPoints: config.scoreDropPoints }).map((e) => ({ ...e, summary: `${e.summary} (${because})`, cause }))
+    if (events.length === 0) return 0
+    return this.#enqueue({ kind: 'rescore', node: pair.node, scanId, dedupeKey: `rescore|${scanId}`, events })
   }
 
   /** Time-based conditions, each fired once; one message per node per sweep. */

@@ -43,6 +43,9 @@ export function createAlerts(): Alerts {
     ctx.events.on('report', ({ scanId, remote }) => {
       if (!remote) setImmediate(guarded('alerts for a report', () => made.onReport(scanId)))
     })
+    ctx.events.on('rescore', ({ scanId, cause, remote }) => {
+      if (!remote) setImmediate(guarded('alerts for a re-scored node', () => made.onRescore(scanId, cause)))
+    })
     ctx.events.on('node-offline', ({ remote }) => {
       if (!remote) setImmediate(guarded('alert sweep', () => made.sweep()))
     })

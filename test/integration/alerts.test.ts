@@ -1,7 +1,5 @@
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
@@ -17,51 +15,13 @@ import { resolveCollectorConfig, type CollectorConfigInput } from '../../collect
 import type { ScheduleRun } from '../../collector/schedule/schedule-spec.js'
 import { loadRuleSet, type RuleSet } from '../../rules/load-rules.js'
 import { apiToken, fakeReport, joinAgent, type FakeNode } from './collector-fixtures.js'
+import { Receiver } from './webhook-receiver.js'
 
 /**
  * Alerts end to end: a real collector (TLS, agents over WebSocket) and a real HTTP
- * receiver on 127.0.0.1:0 that checks each message's signature as a user's would.
+ * receiver on 127.0.0.1:0 that checks each message's signature as a user's would, and
+ * each body against the documented payload (webhook-receiver.ts).
  */
-interface Received {
-  headers: IncomingHttpHeaders
-  body: string
-}
-
-class Receiver {
-  readonly received: Received[] = []
-  /** Answers with these statuses first (then 200); 'hang' never answers. */
-  script: (number | 'hang')[] = []
-  readonly hanging: ServerResponse[] = []
-  readonly server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
-      const next = this.script.shift() ?? 200
-      if (next === 'hang') {
-        this.hanging.push(res)
-        return
-      }
-      res.writeHead(next).end()
-    })
-  })
-
-  async listen(): Promise<string> {
-    this.server.listen(0, '127.0.0.1')
-    await once(this.server, 'listening')
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`
-  }
-
-  messages(): AlertMessage[] {
-    return this.received.map((r) => JSON.parse(r.body) as AlertMessage)
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections()
-    this.server.close()
-  }
-}
-
 let ruleSet: RuleSet
 let dir: string
 let collector: Collector
