@@ -10,6 +10,7 @@ import { scheduleSubcommand } from './collector-schedule.js'
 import { auditSubcommand, signingKeySubcommand } from './collector-evidence.js'
 import { sshNodeSubcommand } from './collector-ssh-node.js'
 import { webhookSubcommand } from './collector-webhook.js'
+import { migrateSubcommand } from './collector-migrate.js'
 import { createAlerts } from '../../collector/alerts/alerts-plugin.js'
 import { createDomainChecks } from '../../collector/domains/domain-checks-plugin.js'
 import { createApiToken, createJoinString, createUserWithOneTimePassword, openAdminStore, parseLabels } from '../../collector/collector-admin.js'
@@ -29,6 +30,7 @@ const help = `Usage: posture collector [options]
        posture collector ssh-node add|list|remove|trust ... [--data DIR]
        posture collector signing-key | audit verify [--data DIR]
        posture collector webhook add|list|remove|test ... [--data DIR]
+       posture collector migrate --from-sqlite DIR --database postgres://…
 
 Runs the collector: agents stream findings to it over WebSocket (TLS), it scores every
 node and keeps the history in SQLite under --data (or in PostgreSQL with --database), and
@@ -57,6 +59,7 @@ Subcommands (they work beside a running collector):
   signing-key print the public key evidence exports are signed with (for posture verify --key)
   audit verify  check the audit log's hash chain
   webhook     alert destinations: webhooks, generic JSON or Slack (posture collector webhook --help)
+  migrate     copy a SQLite installation into an empty PostgreSQL database (posture collector migrate --help)
 
 Examples:
   posture collector --data /var/lib/posture --listen 0.0.0.0:8443
@@ -71,6 +74,7 @@ const subcommands: Record<string, Sub> = {
   'signing-key': signingKeySubcommand,
   audit: auditSubcommand,
   webhook: webhookSubcommand,
+  migrate: migrateSubcommand,
   token: async (args, io) => {
     const { values } = parseCommandArgs('collector token', args, { data: { type: 'string' }, database: { type: 'string' }, labels: { type: 'string' }, ttl: { type: 'string' }, url: { type: 'string' } })
     if (values.help) return printHelp(io)
