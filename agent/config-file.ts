@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
-import { LineCounter, parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { PostureError } from '../rules/posture-error.js'
+import { yamlLib } from '../rules/yaml-lib.js'
 
 /**
  * Reads a YAML (or JSON) config file and validates it against a strict schema, with one
@@ -19,6 +19,7 @@ export function readConfigFile<S extends z.ZodType>(path: string, schema: S, wha
 }
 
 export function parseConfigText<S extends z.ZodType>(text: string, path: string, schema: S, what: string): z.infer<S> {
+  const { LineCounter, parseDocument } = yamlLib()
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const yamlError = doc.errors[0]

@@ -21,6 +21,8 @@ interface CacheFile {
   schema: 'posture.rules-cache/v1'
   parser: string
   files: Record<string, ParsedRuleFile>
+  /** Plain YAML data files (the scoring policy), as their parsed value. */
+  documents: Record<string, unknown>
 }
 
 /** The modules whose code decides what a rule file parses to. */
@@ -33,7 +35,11 @@ function parserFingerprint(): string {
   return hash.digest('hex')
 }
 
-let loaded: Map<string, ParsedRuleFile> | null = null
+interface Loaded {
+  files: Map<string, ParsedRuleFile>
+  documents: Map<string, unknown>
+}
+let loaded: Loaded | null = null
 
 export function textDigest(text: string): string {
   return createHash('sha256').update(text).digest('hex')
@@ -42,24 +48,36 @@ export function textDigest(text: string): string {
 /** The cached parse of a rule file with this text, if the build cached it. */
 export function cachedParse(text: string): ParsedRuleFile | undefined {
   loaded ??= readCache()
-  return loaded.get(textDigest(text))
+  return loaded.files.get(textDigest(text))
 }
 
-function readCache(): Map<string, ParsedRuleFile> {
+/** The cached value of a plain YAML file with this text, if the build cached it. */
+export function cachedDocument(text: string): unknown {
+  loaded ??= readCache()
+  return loaded.documents.get(textDigest(text))
+}
+
+function readCache(): Loaded {
+  const empty: Loaded = { files: new Map(), documents: new Map() }
   try {
     const data = JSON.parse(readFileSync(catalogueCachePath(), 'utf8')) as Partial<CacheFile>
     // Anything unexpected (an old format, a truncated file) is a miss, never an error.
-    if (data.schema !== 'posture.rules-cache/v1' || typeof data.files !== 'object' || data.files === null) return new Map()
-    if (data.parser !== parserFingerprint()) return new Map()
-    return new Map(Object.entries(data.files))
+    if (data.schema !== 'posture.rules-cache/v1' || typeof data.files !== 'object' || data.files === null) return empty
+    if (typeof data.documents !== 'object' || data.documents === null || data.parser !== parserFingerprint()) return empty
+    return { files: new Map(Object.entries(data.files)), documents: new Map(Object.entries(data.documents)) }
   } catch {
-    return new Map()
+    return empty
   }
 }
 
 /** Writes the cache for these files' texts and parses (atomically: a reader never sees half). */
-export function writeCatalogueCache(entries: readonly { text: string; parsed: ParsedRuleFile }[]): string {
-  const file: CacheFile = { schema: 'posture.rules-cache/v1', parser: parserFingerprint(), files: Object.fromEntries(entries.map((e) => [textDigest(e.text), e.parsed])) }
+export function writeCatalogueCache(entries: readonly { text: string; parsed: ParsedRuleFile }[], documents: readonly { text: string; value: unknown }[]): string {
+  const file: CacheFile = {
+    schema: 'posture.rules-cache/v1',
+    parser: parserFingerprint(),
+    files: Object.fromEntries(entries.map((e) => [textDigest(e.text), e.parsed])),
+    documents: Object.fromEntries(documents.map((d) => [textDigest(d.text), d.value])),
+  }
   const path = catalogueCachePath()
   mkdirSync(dirname(path), { recursive: true })
   writeFileSync(`${path}.tmp`, JSON.stringify(file))

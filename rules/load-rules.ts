@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { LineCounter, parseDocument, type Document } from 'yaml'
+import type { Document, LineCounter } from 'yaml'
 import { z } from 'zod'
-import { cachedParse } from './catalogue-cache.js'
+import { cachedDocument, cachedParse } from './catalogue-cache.js'
 import { createCelEnvironment } from './cel-environment.js'
 import { compileRule, RuleCompileError, type CompiledRule } from './compile-rule.js'
 import { factsSchema } from './facts/facts.js'
@@ -11,6 +11,7 @@ import { packageRoot } from './package-root.js'
 import { PostureError } from './posture-error.js'
 import { ruleOverrideSchema, ruleSchema, type RuleOverride, type RuleSpec } from './rule-schema.js'
 import { scoringPolicySchema, type ScoringPolicy } from './scoring.js'
+import { yamlLib } from './yaml-lib.js'
 
 export interface RuleSet {
   /** `<catalogue version>+<digest of every rule file loaded>`: changes whenever a rule does. */
@@ -122,10 +123,12 @@ function applyOverride(spec: RuleSpec, override: RuleOverride, path: string, lin
   return { ...spec, params, severity: override.severity ?? spec.severity }
 }
 
+export const scoringPolicyPath = (): string => join(packageRoot(), 'rules', 'scoring.yaml')
+
 export function loadScoringPolicy(): ScoringPolicy {
-  const path = join(packageRoot(), 'rules', 'scoring.yaml')
-  const doc = parseDocument(readFileSync(path, 'utf8'))
-  const parsed = scoringPolicySchema.safeParse(doc.toJS())
+  const path = scoringPolicyPath()
+  const text = readFileSync(path, 'utf8')
+  const parsed = scoringPolicySchema.safeParse(cachedDocument(text) ?? yamlLib().parse(text))
   if (!parsed.success) throw new PostureError('BAD_CONFIG', `${path}: ${z.prettifyError(parsed.error)}`)
   return parsed.data
 }
@@ -156,6 +159,7 @@ export function readRuleFile(path: string, options: { useCache?: boolean } = {})
   }
   const cached = (options.useCache ?? true) ? cachedParse(text) : undefined
   if (cached) return { path, text, rules: cached.rules, overrides: cached.overrides }
+  const { LineCounter, parseDocument } = yamlLib()
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const yamlError = doc.errors[0]
