@@ -7,6 +7,14 @@ import { canRunPostgres, startPostgres, type TestPostgres } from '../helpers/pos
 import { describeStoreContract } from '../unit/collector/store/store-contract.js'
 import { fakeReport } from './collector-fixtures.js'
 
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 // The Store contract on a real PostgreSQL, a fresh database per test; then what only
 // PostgreSQL has: several collectors (stores) writing to one database at once.
 const hasPg = canRunPostgres()
@@ -74,6 +82,33 @@ describe.skipIf(!hasPg)('PgStore with several collectors', () => {
       const newest = reports.filter((r) => r.node.id === node.id).sort((x, y) => y.finishedAt.localeCompare(x.finishedAt))[0]!
       expect((await a.latestReport(node.id))?.scanId).toBe(newest.scanId)
     }
+  })
+
+  it('relies on the unique scan_id, not on its own read: a copy committed meanwhile by another writer makes a duplicate', async () => {
+    const url = await server!.createDatabase()
+    const store = await open(url)
+    const report = await fakeReport(ruleSet, { hostname: 'race' }, new Date('2026-03-02T10:00:00Z'))
+    await store.ingest([item(await fakeReport(ruleSet, { hostname: 'race' }, new Date('2026-03-01T10:00:00Z')))])
+    // Another writer (outside the ingest lock, like a migration) inserts the same scan and has not committed yet.
+    const other = await store.pool.connect()
+    try {
+      await other.query('BEGIN')
+      await other.query(
+        `INSERT INTO scans (scan_id, node_id, kind, source, posture_version, rules_version, domains, started_at, finished_at, received_at, score_json)
+         VALUES ($1, $2, 'scan', 'x', '0', '0', '[]', $3, $3, $3, '{}')`,
+        [report.scanId, report.node.id, report.finishedAt],
+      )
+      const pending = store.ingest([item(report)])
+      // The ingest has read "not there yet" and now waits on the unique index for the other transaction.
+      await waitFor(async () => (await store.pool.query<{ n: number }>("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")).rows[0]!.n > 0)
+      await other.query('COMMIT')
+      expect(await pending).toEqual([{ status: 'duplicate' }])
+    } finally {
+      other.release()
+    }
+    expect((await store.pool.query<{ n: number }>('SELECT count(*) AS n FROM scans WHERE scan_id = $1', [report.scanId])).rows[0]!.n).toBe(1)
+    // Its node was not moved by the report that turned out to be a duplicate.
+    expect((await store.getNode(report.node.id))?.lastScanAt).toBe('2026-03-01T10:00:00.000Z')
   })
 
   it('lets one of two collectors spend an enrollment token', async () => {
