@@ -32,7 +32,7 @@ import { sqliteBackend } from './store/sqlite-backend.js'
 import { SqliteStore } from './store/sqlite-store.js'
 import { AgentGateway } from './ws/agent-gateway.js'
 import type { Cluster, LocalSessions } from './cluster/cluster.js'
-import { LocalCluster } from './cluster/local-cluster.js'
+import { clusterFor } from './cluster/open-cluster.js'
 
 /**
  * The collector as an object (fastify's app-factory habit): builds the store, the HTTP
@@ -114,7 +114,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
       closed: (session) => cluster.sessionClosed(session),
     })
     cleanups.unshift(attachIsolationProbes(handlers, gateway, store, config.isolationProbes, log.child({ component: 'isolation' })))
-    const cluster = (deps.cluster ?? ((sessions: LocalSessions) => new LocalCluster(sessions)))(gateway, log.child({ component: 'cluster' }))
+    const cluster = (deps.cluster ?? clusterFor(store, config.database))(gateway, log.child({ component: 'cluster' }))
     const events = cluster.events
 
     const app = Fastify({
