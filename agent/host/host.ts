@@ -42,8 +42,18 @@ export interface ReadOptions {
   redact?: Redactor
 }
 
-/** Must be idempotent: a snapshot replays already-redacted text through it again. */
-export type Redactor = (text: string) => string
+/**
+ * Must be idempotent: a snapshot replays already-redacted text through it again. A remote
+ * host (SshHost) runs `remote` on the node instead, so the secret never crosses the
+ * connection; the function is then applied again to what came back.
+ */
+export type Redactor = ((text: string) => string) & { readonly remote?: RemoteRedaction }
+
+/** The same redaction as a POSIX awk(1) program over the file's lines (`-F fieldSeparator`, OFS the same). */
+export interface RemoteRedaction {
+  awkProgram: string
+  fieldSeparator: string
+}
 
 export interface Host {
   /** What this host is, for messages: `local`, `snapshot:FILE`, `ssh:user@host`. */

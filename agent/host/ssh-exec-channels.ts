@@ -14,10 +14,12 @@ export class SshExecChannels {
   readonly #channels: LimitFunction
   readonly #closedReason: () => string | null
   readonly #freedWaiters = new Set<() => void>()
+  readonly #tap: ((chunk: Buffer) => void) | undefined
 
-  /** `closedReason`: why the connection is gone, or null while it is up. */
-  constructor(client: Client, maxChannels: number, closedReason: () => string | null) {
+  /** `closedReason`: why the connection is gone, or null while it is up; `tap` sees every byte received. */
+  constructor(client: Client, maxChannels: number, closedReason: () => string | null, tap?: (chunk: Buffer) => void) {
     this.#client = client
+    this.#tap = tap
     this.#channels = pLimit(maxChannels)
     this.#closedReason = closedReason
   }
@@ -108,6 +110,7 @@ export class SshExecChannels {
       const stderr: Buffer[] = []
       let size = 0
       const collect = (sink: Buffer[]) => (chunk: Buffer) => {
+        this.#tap?.(chunk)
         size += chunk.length
         if (size > maxOutputBytes) abandon({ error: 'EMAXBUFFER', message: '' })
         else if (!settled) sink.push(chunk)

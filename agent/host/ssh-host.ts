@@ -1,7 +1,7 @@
 import { NodeSSH, type Config } from 'node-ssh'
 import type { Client, ServerHostKeyAlgorithm } from 'ssh2'
 import { PostureError, errorMessage } from '../../rules/posture-error.js'
-import type { CommandResult, DirResult, FileResult, Host, ProbeResult, ReadOptions, RunOptions } from './host.js'
+import type { CommandResult, DirResult, FileResult, Host, ProbeResult, ReadOptions, Redactor, RemoteRedaction, RunOptions } from './host.js'
 import { defaultMaxOutputBytes, defaultTimeoutMs } from './host.js'
 import {
   changedHostKeyMessage,
@@ -17,6 +17,7 @@ import { listDirArgv, remoteCommandLine } from './ssh-command-line.js'
 import { SshExecChannels, type TransportFailure } from './ssh-exec-channels.js'
 import { commandResultFrom, dirResultFrom, fileResultFrom } from './ssh-exec-result.js'
 import { probeSide } from './ssh-probe-policy.js'
+import { redactedReadArgv, redactedReadResultFrom } from './ssh-remote-redaction.js'
 
 /**
  * A node reached over SSH (DESIGN.md, "Agentless"): the same Host seam as LocalHost, so the
@@ -54,6 +55,8 @@ export interface SshConnectOptions {
    * MaxSessions (sshd_config(5), default 10); gatherers run side by side, so they queue.
    */
   maxChannels?: number
+  /** Sees every byte the node sends back on exec channels, before anything parses it (tests prove secrets never cross). */
+  onChannelData?: (chunk: Buffer) => void
 }
 
 /** How the host key compared with the pin when the connection was made. */
@@ -102,7 +105,7 @@ export class SshHost implements Host {
     this.#ssh = ssh
     this.#client = client
     this.#sudo = options.sudo ?? false
-    this.#channels = new SshExecChannels(client, options.maxChannels ?? defaultMaxChannels, () => this.#closed)
+    this.#channels = new SshExecChannels(client, options.maxChannels ?? defaultMaxChannels, () => this.#closed, options.onChannelData)
     // node-ssh drops its error listener once connected: without ours, a reset connection
     // would be an uncaught 'error' event. Commands in flight see the channel close.
     client.on('error', (err) => {
@@ -179,6 +182,7 @@ export class SshHost implements Host {
 
   async readFile(path: string, options: ReadOptions = {}): Promise<FileResult> {
     const maxBytes = options.maxBytes ?? defaultMaxOutputBytes
+    if (options.redact?.remote) return this.#readRedacted(path, options.redact, options.redact.remote, maxBytes)
     const raw = await this.#channels.exec(remoteCommandLine(['cat', '--', path], { sudo: this.#sudo }), defaultTimeoutMs, maxBytes)
     if ('error' in raw) {
       if (raw.error === 'EMAXBUFFER') return { error: 'EFBIG', message: `${path}: larger than ${maxBytes} bytes` }
@@ -187,6 +191,17 @@ export class SshHost implements Host {
     const result = fileResultFrom(path, raw, this.#sudo)
     if ('error' in result || !options.redact) return result
     return { content: options.redact(result.content) }
+  }
+
+  /** Redacts on the node (an awk program there): what crosses the connection is already redacted. */
+  async #readRedacted(path: string, redact: Redactor, remote: RemoteRedaction, maxBytes: number): Promise<FileResult> {
+    const raw = await this.#channels.exec(remoteCommandLine(redactedReadArgv(path, remote), { sudo: this.#sudo }), defaultTimeoutMs, maxBytes)
+    if ('error' in raw) {
+      if (raw.error === 'EMAXBUFFER') return { error: 'EFBIG', message: `${path}: larger than ${maxBytes} bytes` }
+      return transportFailure(raw, path, { timeoutMs: defaultTimeoutMs, maxOutputBytes: maxBytes, overflow: '' })
+    }
+    const result = redactedReadResultFrom(path, raw, this.#sudo)
+    return 'error' in result ? result : { content: redact(result.content) }
   }
 
   async listDir(path: string): Promise<DirResult> {

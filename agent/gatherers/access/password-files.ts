@@ -1,3 +1,4 @@
+import type { Redactor } from '../../host/host.js'
 import type { PasswordHash } from '../../../rules/facts/access.js'
 
 /**
@@ -10,7 +11,11 @@ import type { PasswordHash } from '../../../rules/facts/access.js'
  * (a snapshot replays redacted text through it again) and never lets anything through
  * it does not recognise.
  */
-export function redactPasswordFields(text: string): string {
+export const redactPasswordFields: Redactor = Object.assign((text: string): string => redactPasswordText(text), {
+  remote: { awkProgram: passwordFieldsAwk(), fieldSeparator: ':' },
+})
+
+function redactPasswordText(text: string): string {
   return text
     .split('\n')
     .map((line) => {
@@ -25,6 +30,28 @@ export function redactPasswordFields(text: string): string {
 
 const malformed = '<malformed>'
 const markers = new Set(['<des>', '<bsdi>', '<unknown>'])
+
+/**
+ * redactPasswordFields as a POSIX awk program, for SshHost to run on the node: the hashes
+ * never cross the SSH connection. It must print exactly what the function returns (the
+ * SSH integration test compares them line by line over a file of every form).
+ */
+function passwordFieldsAwk(): string {
+  return [
+    '$0 == "" { print; next }',
+    'NF < 2 { print "<malformed>"; next }',
+    '{',
+    '  f = $2; lock = ""',
+    '  while (f != "" && (substr(f, 1, 1) == "!" || substr(f, 1, 1) == "*")) { lock = lock substr(f, 1, 1); f = substr(f, 2) }',
+    '  if (f == "" || f == "x" || f == "<des>" || f == "<bsdi>" || f == "<unknown>") out = lock f',
+    '  else if (match(f, /^[$][A-Za-z0-9]+[$]/)) out = lock substr(f, 1, RLENGTH)',
+    '  else if (length(f) == 13 && f ~ "^[./0-9A-Za-z]+$") out = lock "<des>"',
+    '  else if (length(f) == 20 && f ~ "^_[./0-9A-Za-z]+$") out = lock "<bsdi>"',
+    '  else out = lock "<unknown>"',
+    '  $2 = out; print',
+    '}',
+  ].join('\n')
+}
 
 /** One password field reduced to its lock marks and algorithm (see redactPasswordFields). */
 export function redactHashField(field: string): string {
