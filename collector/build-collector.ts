@@ -11,6 +11,8 @@ import { errorMessage } from '../rules/posture-error.js'
 import type { Waiver } from '../rules/waivers.js'
 import { createAgentHandlers, scoredWith, type ScoringState } from './agent-handlers.js'
 import { backupNow, scheduleBackups } from './backup-schedule.js'
+import { scheduleRetention } from './retention-schedule.js'
+import { prepareRetention, type PruneResult } from './store/sqlite-retention.js'
 import { loadOrCreateTlsIdentity, type TlsIdentity } from './certificate/self-signed-cert.js'
 import { databasePath, settingKeys } from './collector-admin.js'
 import type { CollectorConfig } from './collector-config.js'
@@ -65,6 +67,8 @@ export interface Collector {
   putWaiver(waiver: Waiver): Promise<number>
   removeWaiver(id: string): Promise<number>
   backup(): Promise<string>
+  /** Prunes history now as `retention` configures (the background job does it every intervalMs). */
+  pruneHistory(): Promise<PruneResult>
   close(): Promise<void>
 }
 
@@ -178,6 +182,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     if (!deps.plugins?.length) registerPlaceholderPage(app, ctx)
     for (const plugin of deps.plugins ?? []) await plugin(app, ctx)
 
+    const retention = prepareRetention(store.db)
     const rescore = () => rescoreStaleNodes({ store, queue, state, now: clock(), log, rescored: (entry) => events.emit('rescore', entry) })
     const waiversChanged = async () => {
       await store.setSetting('waivers.version', String(state.waiversVersion + 1))
@@ -202,6 +207,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
       revokeAgent,
       rescore,
       backup: () => backupNow(store, join(config.dataDir, 'backups'), config.backup.keep, clock()),
+      pruneHistory: () => retention.prune(config.retention, clock()),
       async reloadRules() {
         ruleSet = loadRuleSet({ userDirs: config.rulesDirs })
         const before = scoredWith(state)
@@ -242,6 +248,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
         // Once per cluster: the collector holding the lease sweeps and backs up (always, alone).
         timers.push(watchLiveness(store, ctx, config.agents.heartbeatMs, log))
         timers.push(scheduleBackups(store, join(config.dataDir, 'backups'), config.backup, clock, log, () => cluster.leads()))
+        timers.push(scheduleRetention(retention.prune, config.retention, clock, log.child({ component: 'retention' }), () => cluster.leads()))
         void rescore().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'rescoring failed'))
         log.info({ url: listening, fingerprint: tls?.fingerprint ?? null }, 'collector listening')
         return listening

@@ -85,6 +85,27 @@ export const collectorConfigSchema = z
       })
       .strict()
       .prefault({}),
+    retention: z
+      .object({
+        /**
+         * Full scans (facts, findings with evidence) are kept this many days; 0 keeps them forever.
+         * 400 days hold a 12-month audit period with room (PCI DSS 4.0 req. 10.5.1 asks for 12 months of
+         * audit history; SOC 2 type II periods are usually 12 months). Each node's current scan is always kept.
+         */
+        findingsDays: z.number().int().min(0).default(400),
+        /** The daily score trend (fleet and per node) is kept this many days; 0 keeps it forever. */
+        dailyScoresDays: z.number().int().min(0).default(5 * 366),
+        /** How often pruning runs (the first run is a minute after start); 0 disables it. */
+        intervalMs: z.number().int().min(0).default(6 * 3_600_000),
+        /** Scans deleted per transaction, so that ingest interleaves with a large prune. */
+        batchScans: z.number().int().min(1).default(500),
+      })
+      .strict()
+      .refine((r) => r.dailyScoresDays === 0 || (r.findingsDays !== 0 && r.dailyScoresDays >= r.findingsDays), {
+        message: 'dailyScoresDays must be 0 (forever) or at least findingsDays: the trend outlives the scans it summarises',
+        path: ['dailyScoresDays'],
+      })
+      .prefault({}),
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().prefault({}),
     /** Scheduled scans and agentless SSH scanning (collector/schedule/schedule-config.ts). */
     schedules: schedulesConfigSchema.prefault({}),

@@ -41,6 +41,15 @@ export const evidenceManifestSchema = z
     exportedAt: z.iso.datetime(),
     signingKey: z.object({ algorithm: z.literal('Ed25519'), fingerprint: z.string(), publicKeyPem: z.string() }).strict(),
     counts: z.object({ nodes: z.number().int(), scans: z.number().int(), findings: z.number().int(), controls: z.number().int(), auditEntries: z.number().int(), manualEvidence: z.number().int() }).strict(),
+    /**
+     * History retention at export time: scans finished before `findingsFrom` were pruned
+     * (each node's current scan excepted). `windowBeyondRetention`: the window starts before
+     * it, so the archive holds less than the whole window. Absent: nothing was ever pruned.
+     */
+    retention: z
+      .object({ findingsFrom: z.iso.datetime(), findingsDays: z.number().int().nullable(), windowBeyondRetention: z.boolean(), note: z.string() })
+      .strict()
+      .optional(),
     /** The audit-log excerpt's place in the collector's hash chain. */
     auditLog: z
       .object({

@@ -16,6 +16,8 @@ export interface EvidenceReport {
   waivers: WaiverRecord[]
   manualEvidence: ManualEvidence[]
   audit: { entries: number; firstSeq: number | null; lastSeq: number | null; chainAtExport: ChainVerdictSummary }
+  /** Set when the window starts before the history retention keeps: what is missing, in words. */
+  retentionNote?: string | null
 }
 
 /** How many failures per control the HTML and PDF list; the CSV and JSON have all of them. */

@@ -1,5 +1,6 @@
 import type { AuditEntry, ChainVerdict } from '../audit/audit-chain.js'
 import type { Waiver } from '../../rules/waivers.js'
+import type { RetentionHorizon } from '../store/sqlite-retention.js'
 import type { EvidenceFinding, EvidenceScan, ExportWindow, ManualEvidence } from './evidence-model.js'
 
 /**
@@ -29,4 +30,6 @@ export interface EvidenceSource {
   verifyAuditChain(): Promise<ChainVerdict>
   /** When a failure open before the window began (the finding lifecycle), if known. */
   priorFailingSince(nodeId: string, rule: string, target: string): Promise<string | null>
+  /** What history retention has pruned (collector config `retention`); absent: nothing is pruned. */
+  retention?(): Promise<RetentionHorizon>
 }

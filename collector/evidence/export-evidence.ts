@@ -16,6 +16,7 @@ import { EvidenceZipWriter } from './evidence-zip-writer.js'
 import { renderReportHtml } from './report-html.js'
 import { renderReportPdf } from './report-pdf.js'
 import type { SigningKey } from './signing-key.js'
+import type { RetentionHorizon } from '../store/sqlite-retention.js'
 
 /**
  * Writes a signed evidence archive for one framework and window (DESIGN.md, "Evidence
@@ -77,6 +78,21 @@ export async function exportEvidence(request: ExportRequest, context: ExportCont
   }
 }
 
+/** The manifest's `retention` (null: nothing was ever pruned). Pure. */
+export function retentionOf(window: ExportWindow, horizon: RetentionHorizon | null): EvidenceManifest['retention'] | null {
+  if (!horizon?.findingsFrom) return null
+  const beyond = window.from.toISOString() < horizon.findingsFrom
+  const kept = horizon.findingsDays !== null ? `${horizon.findingsDays} days` : 'a limited time'
+  return {
+    findingsFrom: horizon.findingsFrom,
+    findingsDays: horizon.findingsDays,
+    windowBeyondRetention: beyond,
+    note: beyond
+      ? `The window starts ${window.from.toISOString()}, but the collector keeps full scans for ${kept}: scans finished before ${horizon.findingsFrom} were pruned (each node's latest scan is kept), so this archive covers the window only from ${horizon.findingsFrom}.`
+      : `The whole window is within the retained history (full scans kept from ${horizon.findingsFrom}).`,
+  }
+}
+
 async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, context: ExportContext): Promise<EvidenceManifest> {
   const { source } = context
   const { framework, window, labels } = request
@@ -90,6 +106,7 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
     return file
   }
   tell('findings')
+  const retention = retentionOf(window, source.retention ? await source.retention() : null)
   const rulesVersions = new Set<string>()
   const nodes = new Set<string>()
 
@@ -212,6 +229,7 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
     waivers,
     manualEvidence: manual,
     audit: { entries: auditCount, firstSeq, lastSeq, chainAtExport: chainVerdict },
+    retentionNote: retention?.windowBeyondRetention ? retention.note : null,
   }
   await add(evidenceFiles.html.path, renderReportHtml(report), evidenceFiles.html.description)
   await add(evidenceFiles.pdf.path, renderReportPdf(report, context.now) as unknown as AsyncIterable<Buffer>, evidenceFiles.pdf.description)
@@ -230,6 +248,7 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
     exportedAt: report.exportedAt,
     signingKey: { algorithm: 'Ed25519', fingerprint: context.signingKey.fingerprint, publicKeyPem: context.signingKey.publicKeyPem },
     counts: { nodes: nodes.size, scans: builder.scanCount, findings: summary.findings, controls: controls.length, auditEntries: auditCount, manualEvidence: manual.length },
+    ...(retention ? { retention } : {}),
     auditLog: { firstSeq, lastSeq, anchorPrevHash: anchor, lastHash, chainAtExport: chainVerdict },
     files: zip.files(),
   }

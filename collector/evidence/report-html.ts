@@ -23,6 +23,7 @@ export function renderReportHtml(report: EvidenceReport): string {
 <header>
 <h1>${esc(r.framework.name)} ${esc(r.framework.version)}: compliance evidence</h1>
 <p class="sub">Window ${esc(r.window.from)} to ${esc(r.window.to)} (scans finished in [from, to))${labelText(r.labels)}</p>
+${r.retentionNote ? `<p class="note retention"><strong>Incomplete window:</strong> ${esc(r.retentionNote)}</p>` : ''}
 <table class="meta">
 <tr><th>Exported by</th><td>${esc(r.exportedBy)}</td><th>Exported at</th><td>${esc(r.exportedAt)}</td></tr>
 <tr><th>Collector</th><td>Posture ${esc(r.collectorVersion)}</td><th>Rules versions</th><td>${r.rulesVersions.map(esc).join('<br>') || '—'}</td></tr>

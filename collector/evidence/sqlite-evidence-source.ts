@@ -6,6 +6,7 @@ import { severitySchema } from '../../rules/severity.js'
 import { statusSchema, waiverRefSchema } from '../../rules/finding.js'
 import { waiverSchema, type Waiver } from '../../rules/waivers.js'
 import type { Db } from '../store/sqlite-open.js'
+import { prepareRetention, type RetentionHorizon } from '../store/sqlite-retention.js'
 import type { EvidenceFinding, EvidenceScan, ExportWindow, ManualEvidence } from './evidence-model.js'
 import type { EvidenceSource, ScanWithFindings } from './evidence-source.js'
 import type { ManualEvidenceStore } from './manual-evidence-store.js'
@@ -45,11 +46,13 @@ export interface FindingRow {
 export class SqliteEvidenceSource implements EvidenceSource {
   readonly #manual: ManualEvidenceStore
   readonly #audit: AuditLog
+  readonly #retention: ReturnType<typeof prepareRetention>
   readonly #s
 
   constructor(db: Db, manual: ManualEvidenceStore, audit: AuditLog) {
     this.#manual = manual
     this.#audit = audit
+    this.#retention = prepareRetention(db)
     this.#s = {
       nodes: db.prepare<[], { id: string; hostname: string; labels: string }>('SELECT id, hostname, labels FROM nodes ORDER BY id'),
       scans: db.prepare<[string, string, string], ScanRow>(`
@@ -123,6 +126,10 @@ export class SqliteEvidenceSource implements EvidenceSource {
 
   async priorFailingSince(nodeId: string, rule: string, target: string): Promise<string | null> {
     return this.#s.prior.get(nodeId, rule, target)?.failing_since ?? null
+  }
+
+  async retention(): Promise<RetentionHorizon> {
+    return this.#retention.horizon()
   }
 }
 

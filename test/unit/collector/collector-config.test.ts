@@ -17,6 +17,12 @@ describe('resolveCollectorConfig', () => {
     expect(config.agents).toMatchObject({ bytesPerSecond: 1024 * 1024, burstBytes: 32 * 1024 * 1024 })
     expect(() => resolveCollectorConfig({ agents: { maxPayloadBytes: 4 * 1024 * 1024, burstBytes: 1024 * 1024 } }, {}, '/srv')).toThrow(/agents\.burstBytes: burstBytes must be at least maxPayloadBytes/)
   })
+  it('keeps 400 days of full scans and 5 years of daily scores by default; the trend may not be shorter than the scans', () => {
+    expect(resolveCollectorConfig({}, {}, '/srv').retention).toEqual({ findingsDays: 400, dailyScoresDays: 1830, intervalMs: 6 * 3_600_000, batchScans: 500 })
+    expect(resolveCollectorConfig({ retention: { findingsDays: 0, dailyScoresDays: 0 } }, {}, '/srv').retention).toMatchObject({ findingsDays: 0, dailyScoresDays: 0 })
+    expect(() => resolveCollectorConfig({ retention: { findingsDays: 90, dailyScoresDays: 30 } }, {}, '/srv')).toThrow(/retention\.dailyScoresDays: dailyScoresDays must be 0 \(forever\) or at least findingsDays/)
+    expect(() => resolveCollectorConfig({ retention: { findingsDays: 0, dailyScoresDays: 30 } }, {}, '/srv')).toThrow(/retention\.dailyScoresDays/)
+  })
   it('lets flags override the file, key by key', () => {
     const config = resolveCollectorConfig({ listen: { host: '0.0.0.0', port: 9000 }, agents: { heartbeatMs: 5000 } }, { listen: { port: 9443 } }, '/srv')
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 9443 })
