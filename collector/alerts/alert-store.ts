@@ -1,4 +1,4 @@
-import type { AlertNode } from './alert-events.js'
+import type { AlertEventType, AlertMessage, AlertNode } from './alert-events.js'
 import type { ScanResults } from './derive-events.js'
 import type { SweepState } from './sweep-events.js'
 import type { Webhook, WebhookSpec } from './webhook-spec.js'
@@ -21,6 +21,12 @@ export interface Delivery {
   httpStatus: number | null
   error: string | null
   durationMs: number
+  /** What made the message (null: not known). */
+  kind: AlertMessage['kind'] | null
+  /** The event types the message carried. */
+  events: AlertEventType[]
+  /** The latest attempt of a message still pending: when the next one is due. */
+  nextAttemptAt: string | null
 }
 
 export type OutboxMessage = { webhookId: number; dedupeKey: string; messageId: string; body: string }

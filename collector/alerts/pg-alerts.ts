@@ -7,6 +7,7 @@ import type { AlertStore, AttemptResult, Delivery, OutboxItem, OutboxMessage, Sc
 import type { ScanResults } from './derive-events.js'
 import { domainsSchema, factsSchema, gradeSchema, toWebhook, type WebhookRow } from './sqlite-alerts.js'
 import type { SweepState } from './sweep-events.js'
+import { deliveryFromRow, type DeliveryRow } from './delivery-view.js'
 import type { Webhook, WebhookSpec } from './webhook-spec.js'
 
 /**
@@ -126,15 +127,12 @@ export class PgAlerts implements AlertStore {
   }
 
   async deliveries(webhookId: number, limit: number): Promise<Delivery[]> {
-    const { rows } = await this.#pool.query<{ id: number; message_id: string; attempt: number; at: string; outcome: Delivery['outcome']; http_status: number | null; error: string | null; duration_ms: number }>(
-      `SELECT d.id, o.message_id, d.attempt, d.at, d.outcome, d.http_status, d.error, d.duration_ms
+    const { rows } = await this.#pool.query<DeliveryRow>(
+      `SELECT d.id, o.message_id, d.attempt, d.at, d.outcome, d.http_status, d.error, d.duration_ms, o.dedupe_key, o.body, o.status AS message_status, o.attempts AS message_attempts, o.next_attempt_at
        FROM alert_deliveries d JOIN alert_outbox o ON o.id = d.outbox_id WHERE d.webhook_id = $1 ORDER BY d.id DESC LIMIT $2`,
       [webhookId, limit],
     )
-    return rows.map((r) => ({
-      id: Number(r.id), messageId: r.message_id, attempt: Number(r.attempt), at: r.at, outcome: r.outcome,
-      httpStatus: r.http_status === null ? null : Number(r.http_status), error: r.error, durationMs: Number(r.duration_ms),
-    }))
+    return rows.map(deliveryFromRow)
   }
 
   async fireCondition(key: string, now: Date): Promise<boolean> {

@@ -8,6 +8,7 @@ import type { AlertStore, AttemptResult, Delivery, OutboxItem, OutboxMessage, Sc
 import type { ScanFinding, ScanResults } from './derive-events.js'
 import type { SweepState } from './sweep-events.js'
 import type { Webhook, WebhookSpec } from './webhook-spec.js'
+import { deliveryFromRow, type DeliveryRow } from './delivery-view.js'
 
 export interface WebhookRow { id: number; name: string; url: string; format: 'json' | 'slack'; events: string; min_severity: string; secret: string; created_at: string }
 
@@ -39,8 +40,9 @@ export class SqliteAlerts implements AlertStore {
       settle: db.prepare('UPDATE alert_outbox SET status = @status, attempts = @attempts, next_attempt_at = @nextAttemptAt, last_error = @error WHERE id = @id'),
       logDelivery: db.prepare(`INSERT INTO alert_deliveries (outbox_id, webhook_id, attempt, at, outcome, http_status, error, duration_ms)
         VALUES (@outboxId, @webhookId, @attempt, @at, @outcome, @httpStatus, @error, @durationMs)`),
-      deliveries: db.prepare<[number, number], { id: number; message_id: string; attempt: number; at: string; outcome: Delivery['outcome']; http_status: number | null; error: string | null; duration_ms: number }>(
-        'SELECT d.id, o.message_id, d.attempt, d.at, d.outcome, d.http_status, d.error, d.duration_ms FROM alert_deliveries d JOIN alert_outbox o ON o.id = d.outbox_id WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ?'),
+      deliveries: db.prepare<[number, number], DeliveryRow>(
+        `SELECT d.id, o.message_id, d.attempt, d.at, d.outcome, d.http_status, d.error, d.duration_ms, o.dedupe_key, o.body, o.status AS message_status, o.attempts AS message_attempts, o.next_attempt_at
+         FROM alert_deliveries d JOIN alert_outbox o ON o.id = d.outbox_id WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ?`),
       fireCondition: db.prepare('INSERT INTO alert_conditions (key, fired_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       scan: db.prepare<[string], { pk: number; node_id: string; score: number | null; grade: string | null; domains: string; last_scan_pk: number | null; hostname: string }>(
         'SELECT s.pk, s.node_id, s.score, s.grade, s.domains, n.last_scan_pk, n.hostname FROM scans s JOIN nodes n ON n.id = s.node_id WHERE s.scan_id = ?'),
@@ -131,7 +133,7 @@ export class SqliteAlerts implements AlertStore {
   }
 
   async deliveries(webhookId: number, limit: number): Promise<Delivery[]> {
-    return this.#s.deliveries.all(webhookId, limit).map((r) => ({ id: r.id, messageId: r.message_id, attempt: r.attempt, at: r.at, outcome: r.outcome, httpStatus: r.http_status, error: r.error, durationMs: r.duration_ms }))
+    return this.#s.deliveries.all(webhookId, limit).map(deliveryFromRow)
   }
 
   /** True the first time a condition key is seen (it fires), false ever after. */

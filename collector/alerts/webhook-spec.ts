@@ -48,3 +48,20 @@ export function redactUrl(url: string): string {
     return '(invalid url)'
   }
 }
+
+/**
+ * The URL as lists show it (API, dashboard): scheme, host and the first path segment when
+ * it is short; the rest of the path, the query and any user info hidden, as `…`. Slack-
+ * and Discord-style URLs carry their secret in the path, others in the query: a URL is
+ * never shown back whole (whoever added it has it).
+ */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    const [first, ...rest] = parsed.pathname.split('/').filter(Boolean)
+    const path = first === undefined ? '/' : first.length <= 24 ? `/${first}` : '/…'
+    return `${parsed.protocol}//${parsed.host}${path}${rest.length > 0 ? '/…' : ''}${parsed.search ? '?…' : ''}`
+  } catch {
+    return '(invalid url)'
+  }
+}
