@@ -80,7 +80,7 @@ function render(ctx: AppContext, node: NodeView, findings: NodeFinding[], histor
     h(
       'div',
       { class: 'kpis' },
-      kpi('Score', h('span', null, formatScore(node.score), ' ', gradeBadge(node.grade, 'large')), `as of ${formatTime(node.lastScanAt)}`),
+      kpi('Score', h('span', null, formatScore(node.score), ' ', gradeBadge(node.grade, 'large')), h('span', null, `as of ${formatTime(node.lastScanAt)}`, counts.waived > 0 && report ? h('span', { class: 'without-waivers' }, ` · ${formatScore(report.score.scoreWithoutWaivers)} without waivers`) : null)),
       kpi('Coverage', formatPercent(node.coverage), 'checks that could run', undefined, node.coverage !== null && node.coverage < 0.9 ? 'warn' : ''),
       kpi('Failing', String(counts.fail), `${counts.error} error · ${counts.waived} waived · ${counts.pass} pass · ${counts.na} n/a`, undefined, counts.fail ? 'bad' : 'good'),
     ),
