@@ -1,4 +1,4 @@
-import { once } from 'node:events'
+import { waitForAbort } from '../wait-for-abort.js'
 import type { CliIO, Command } from '../command.js'
 import { parseCommandArgs } from '../parse-args.js'
 import { parseDuration } from '../../agent/agent-duration.js'
@@ -232,9 +232,4 @@ async function openAdminStoreFor(values: { data?: string | undefined; database?:
 function printHelp(io: CliIO): number {
   io.stdout.write(help + '\n')
   return 0
-}
-
-export async function waitForAbort(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return
-  await once(signal, 'abort')
 }
