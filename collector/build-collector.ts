@@ -7,12 +7,13 @@ import { protocolVersion, type RulesMessage } from '../agent/wire/messages.js'
 import { rulesDigest } from '../agent/wire/rules-digest.js'
 import { postureVersion } from '../agent/version.js'
 import { loadRuleSet, type RuleSet } from '../rules/load-rules.js'
-import { errorMessage } from '../rules/posture-error.js'
+import { PostureError, errorMessage } from '../rules/posture-error.js'
 import type { Waiver } from '../rules/waivers.js'
 import { createAgentHandlers, scoredWith, type ScoringState } from './agent-handlers.js'
 import { backupNow, scheduleBackups } from './backup-schedule.js'
 import { scheduleRetention } from './retention-schedule.js'
 import { prepareRetention, type PruneResult } from './store/sqlite-retention.js'
+import { preparePgRetention } from './store/pg/pg-retention.js'
 import { loadOrCreateTlsIdentity, type TlsIdentity } from './certificate/self-signed-cert.js'
 import { databasePath, settingKeys } from './collector-admin.js'
 import type { CollectorConfig } from './collector-config.js'
@@ -29,6 +30,9 @@ import { attachIsolationProbes } from './isolation/isolation-planner.js'
 import { isOnline } from './liveness.js'
 import { rescoreStaleNodes } from './rescore.js'
 import { lockDataDir } from './store/data-dir-lock.js'
+import { openCollectorStore, type OpenedStore } from './store/open-store.js'
+import { backendFor } from './store/open-backend.js'
+import type { Store } from './store/store.js'
 import type { Backend } from './store/backend.js'
 import { sqliteBackend } from './store/sqlite-backend.js'
 import { SqliteStore } from './store/sqlite-store.js'
@@ -43,6 +47,7 @@ import { clusterFor } from './cluster/open-cluster.js'
  */
 export interface Collector {
   app: FastifyInstance
+  /** The SQLite store, on a SQLite collector (tests read its file); on PostgreSQL it throws: use `backend.store`. */
   store: SqliteStore
   /** Every store of the collector's database, for its backend (collector/store/backend.ts). */
   backend: Backend
@@ -91,9 +96,11 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
   const cleanups: (() => void | Promise<void>)[] = [() => lock.release()]
   try {
     let ruleSet = loadRuleSet({ userDirs: config.rulesDirs })
-    const store = new SqliteStore(databasePath(config.dataDir), ruleSet.scoring, { synchronous: config.store.synchronous })
-    cleanups.unshift(() => store.close())
-    const backend = sqliteBackend(store, { dataDir: config.dataDir, policy: ruleSet.scoring, clock })
+    // SQLite in the data directory, or PostgreSQL with `database` (issue 14): the same Store, and every subsystem's store beside it.
+    const opened = await openCollectorStore(config, ruleSet.scoring, { onIdleError: (err) => log.error({ err: err.message }, 'database connection lost; reconnecting') })
+    const backend = backendFor(opened, { dataDir: config.dataDir, policy: ruleSet.scoring, clock })
+    cleanups.unshift(() => backend.close())
+    const store = opened.store
     const tls = config.tls.insecureHttp
       ? null
       : await loadOrCreateTlsIdentity({ dataDir: config.dataDir, certFile: config.tls.certFile, keyFile: config.tls.keyFile, hostnames: config.tls.hostnames, now: clock() })
@@ -182,7 +189,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     if (!deps.plugins?.length) registerPlaceholderPage(app, ctx)
     for (const plugin of deps.plugins ?? []) await plugin(app, ctx)
 
-    const retention = prepareRetention(store.db)
+    const retention = opened.kind === 'sqlite' ? prepareRetention(opened.store.db) : preparePgRetention(opened.store.pool)
     const rescore = () => rescoreStaleNodes({ store, queue, state, now: clock(), log, rescored: (entry) => events.emit('rescore', entry) })
     const waiversChanged = async () => {
       await store.setSetting('waivers.version', String(state.waiversVersion + 1))
@@ -194,7 +201,9 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
 
     const collector: Collector = {
       app,
-      store,
+      get store() {
+        return sqliteOnly(opened)
+      },
       backend,
       gateway,
       tls,
@@ -247,7 +256,8 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
         timers.push(watchRevocations(store, gateway, config.agents.revocationPollMs, clock, log))
         // Once per cluster: the collector holding the lease sweeps and backs up (always, alone).
         timers.push(watchLiveness(store, ctx, config.agents.heartbeatMs, log))
-        timers.push(scheduleBackups(store, join(config.dataDir, 'backups'), config.backup, clock, log, () => cluster.leads()))
+        // PostgreSQL is backed up with its own tools (pg_dump, archiving), not by the collector.
+        if (opened.kind === 'sqlite') timers.push(scheduleBackups(store, join(config.dataDir, 'backups'), config.backup, clock, log, () => cluster.leads()))
         timers.push(scheduleRetention(retention.prune, config.retention, clock, log.child({ component: 'retention' }), () => cluster.leads()))
         void rescore().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'rescoring failed'))
         log.info({ url: listening, fingerprint: tls?.fingerprint ?? null }, 'collector listening')
@@ -268,7 +278,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
   }
 }
 
-async function scoringState(store: SqliteStore, ruleSet: RuleSet, rulesDirs: readonly string[]): Promise<ScoringState> {
+async function scoringState(store: Store, ruleSet: RuleSet, rulesDirs: readonly string[]): Promise<ScoringState> {
   const waivers = await store.listWaivers()
   const waiversVersion = Number((await store.getSetting('waivers.version')) ?? '0')
   return { ruleSet, waivers, waiversVersion, rulesPack: rulesPackOf(ruleSet, rulesDirs) }
@@ -288,7 +298,7 @@ function rulesPackOf(ruleSet: RuleSet, rulesDirs: readonly string[]): RulesMessa
 }
 
 /** Revocations written by another process (`posture collector revoke`) close connections too. */
-function watchRevocations(store: SqliteStore, gateway: AgentGateway, everyMs: number, clock: () => Date, log: Logger): () => void {
+function watchRevocations(store: Store, gateway: AgentGateway, everyMs: number, clock: () => Date, log: Logger): () => void {
   let since = clock().toISOString()
   const timer = setInterval(() => {
     const checkedAt = clock().toISOString()
@@ -305,7 +315,7 @@ function watchRevocations(store: SqliteStore, gateway: AgentGateway, everyMs: nu
 }
 
 /** Marks nodes offline (and back online) as their agents go silent; emits the transitions. */
-function watchLiveness(store: SqliteStore, ctx: CollectorContext, everyMs: number, log: Logger): () => void {
+function watchLiveness(store: Store, ctx: CollectorContext, everyMs: number, log: Logger): () => void {
   const timer = setInterval(() => {
     if (!ctx.cluster.leads()) return
     store
@@ -328,4 +338,10 @@ function watchLiveness(store: SqliteStore, ctx: CollectorContext, everyMs: numbe
   }, Math.min(everyMs, 60_000))
   timer.unref()
   return () => clearInterval(timer)
+}
+
+/** `collector.store` of a SQLite collector; a PostgreSQL one has no SQLite file to offer. */
+function sqliteOnly(opened: OpenedStore): SqliteStore {
+  if (opened.kind === 'sqlite') return opened.store
+  throw new PostureError('BAD_USAGE', 'this collector runs on PostgreSQL; this needs its SQLite store (use collector.backend.store for the Store)')
 }

@@ -90,7 +90,7 @@ export async function startCollector(dataDir: string, overrides: CollectorConfig
 
 /** Enrolls through the real join flow (HTTP over the pinned TLS) and returns the saved state. */
 export async function joinAgent(collector: Collector, stateDir: string, labels: Record<string, string> = {}): Promise<AgentState> {
-  const { joinString } = await createJoinString(collector.store, { labels, ttlMs: 60_000, now: new Date() })
+  const { joinString } = await createJoinString(collector.backend.store, { labels, ttlMs: 60_000, now: new Date() })
   const join = parseJoinString(joinString)
   const enrolled = await enroll(join.url, join.fingerprint, { token: join.token, hostname: 'test-host', agentVersion: '0.1.0' })
   const state: AgentState = { v: 1, collectorUrl: join.url, fingerprint: join.fingerprint, agentId: enrolled.agentId, credential: enrolled.credential, labels: enrolled.labels, enrolledAt: new Date().toISOString() }
@@ -113,7 +113,7 @@ export function fakeAgent(stateDir: string, state: AgentState, node: FakeNode, o
 }
 
 export async function apiToken(collector: Collector, role: 'admin' | 'operator' | 'auditor' = 'admin'): Promise<string> {
-  return (await createApiToken(collector.store, role, 'test', new Date())).token
+  return (await createApiToken(collector.backend.store, role, 'test', new Date())).token
 }
 
 /** Resolves when `emitter` has emitted `event` `count` times (counting from now). */
