@@ -108,7 +108,7 @@ async function runVariant(variant: 'core' | 'cli', agentsWanted: number): Promis
 }
 
 /** A report like an agent's: the real system findings plus synthetic ones up to 60, with evidence. */
-async function templateReport(ruleSet: ReturnType<typeof loadRuleSet>) {
+export async function templateReport(ruleSet: ReturnType<typeof loadRuleSet>) {
   const at = new Date('2026-03-02T10:00:00Z')
   const host = new SnapshotHost(
     {
@@ -175,14 +175,14 @@ async function startCollectorProcess(data: string, variant: 'core' | 'cli'): Pro
   return { child, url, fingerprint }
 }
 
-async function connect(url: string, fingerprint: string, credential: string): Promise<WebSocket> {
+export async function connect(url: string, fingerprint: string, credential: string): Promise<WebSocket> {
   const ws = await openAgentStream(url, fingerprint, credential, 16 * 1024 * 1024)
   await once(ws, 'open')
   ws.setMaxListeners(0)
   return ws
 }
 
-function waitForAck(ws: WebSocket, scanId: string): Promise<void> {
+export function waitForAck(ws: WebSocket, scanId: string): Promise<void> {
   return new Promise((done, fail) => {
     const onMessage = (data: Buffer) => {
       const m = JSON.parse(data.toString()) as { type: string; scanId?: string; message?: string }
@@ -195,7 +195,7 @@ function waitForAck(ws: WebSocket, scanId: string): Promise<void> {
   })
 }
 
-function rssOf(pid: number): number {
+export function rssOf(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return match ? Number(match[1]) * 1024 : 0
 }

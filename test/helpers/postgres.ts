@@ -58,7 +58,8 @@ export function canRunPostgres(): boolean {
   return false
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** `durable`: fsync and synchronous commit on, as in production (benchmarks compare against SQLite's synchronous=FULL). */
+export async function startPostgres(settings: { durable?: boolean } = {}): Promise<TestPostgres> {
   const bin = postgresBinDir()
   if (bin === null) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)')
   const asRoot = process.getuid?.() === 0
@@ -92,9 +93,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       `-p ${port}`,
       "-c listen_addresses='127.0.0.1'",
       `-c unix_socket_directories='${dir}'`,
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
+      ...(settings.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
       // Several collectors, each with a pool, share one server in multi-collector tests.
       '-c max_connections=300',
       '-c shared_buffers=32MB',
