@@ -12,6 +12,8 @@ import { rulesPage, rulePage } from './pages/rules.js'
 import { compliancePage } from './pages/compliance.js'
 import { evidencePage } from './pages/evidence.js'
 import { waiversPage } from './pages/waivers.js'
+import { webhooksPage } from './pages/webhooks.js'
+import { webhookDeliveriesPage } from './pages/webhook-deliveries.js'
 import { schedulePage, schedulesPage } from './pages/schedules.js'
 import { sshNodesPage } from './pages/ssh-nodes.js'
 import { usersPage } from './pages/users.js'
@@ -35,6 +37,8 @@ const routes: Route<PageFactory>[] = [
   { pattern: '/compliance', target: compliancePage },
   { pattern: '/evidence', target: evidencePage },
   { pattern: '/waivers', target: waiversPage },
+  { pattern: '/webhooks', target: webhooksPage },
+  { pattern: '/webhooks/:id', target: webhookDeliveriesPage },
   { pattern: '/schedules', target: schedulesPage },
   { pattern: '/schedules/:name', target: schedulePage },
   { pattern: '/ssh-nodes', target: sshNodesPage },
@@ -51,6 +55,7 @@ const nav: NavItem[] = [
   { href: '#/compliance', label: 'Compliance', permission: 'fleet.read' },
   { href: '#/evidence', label: 'Evidence', permission: 'fleet.read' },
   { href: '#/waivers', label: 'Waivers', permission: 'fleet.read' },
+  { href: '#/webhooks', label: 'Webhooks', permission: 'fleet.read' },
   { href: '#/schedules', label: 'Schedules', permission: 'fleet.read' },
   { href: '#/ssh-nodes', label: 'SSH nodes', permission: 'fleet.read' },
   { href: '#/users', label: 'Users', permission: 'users.manage' },
