@@ -65,7 +65,11 @@ type AgentEvents = {
 export class Agent extends EventEmitter<AgentEvents> {
   readonly spool: Spool
   readonly #o: Required<Omit<AgentOptions, 'spoolLimits'>>
-  #ruleSet: RuleSet
+  /**
+   * Only the version is kept between scans: each scan compiles the rules of the domains it
+   * scans and drops them after (idle RSS, DESIGN.md "Performance targets").
+   */
+  #rulesVersion: string
   #socket: WebSocket | null = null
   #connected = false
   #inFlight = new Set<string>()
@@ -92,11 +96,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     this.spool = Spool.open(join(options.stateDir, 'spool'), options.spoolLimits)
     this.#view = collectorViewAtEnrollment(options.state.labels)
-    this.#ruleSet = this.#loadRules()
+    this.#rulesVersion = this.#loadRules([]).version
   }
 
   get rulesVersion(): string {
-    return this.#ruleSet.version
+    return this.#rulesVersion
   }
 
   get connected(): boolean {
@@ -149,7 +153,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     try {
       const view = this.#view
       const config = applyCollectorView(this.#o.scanConfig, view)
-      const report = await scanHost(this.#o.host, { ruleSet: this.#ruleSet, domains, config, clock: this.#o.clock, scanId: id, labels: { ...view.labels } })
+      const report = await scanHost(this.#o.host, { ruleSet: this.#loadRules(domains), domains, config, clock: this.#o.clock, scanId: id, labels: { ...view.labels } })
       const { schema: _schema, ...fields } = report
       const dropped = this.spool.dropped
       const body = (seq: number) => JSON.stringify({ v: protocolVersion, type: 'report', seq, spoolDropped: dropped, ...fields })
@@ -206,7 +210,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         type: 'hello',
         agentVersion: postureVersion(),
         hostname: hostnameOf(),
-        rulesVersion: this.#ruleSet.version,
+        rulesVersion: this.#rulesVersion,
         intervalMs: this.#o.intervalMs,
         spool: { pending: this.spool.pending, dropped: this.spool.dropped },
       })
@@ -319,9 +323,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     return join(this.#o.stateDir, 'rules')
   }
 
-  #loadRules(): RuleSet {
+  /** The rules, compiled for `domains` only (every file is still read and checked, and the version covers them all). */
+  #loadRules(domains: readonly Domain[]): RuleSet {
     const dir = this.#rulesDir()
-    return loadRuleSet(existsSync(dir) ? { userDirs: [dir] } : {})
+    return loadRuleSet({ ...(existsSync(dir) ? { userDirs: [dir] } : {}), domains })
   }
 
   /** The collector's view of the node: used by the next scan; changed labels are kept across restarts. */
@@ -357,9 +362,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       rmSync(this.#rulesDir(), { recursive: true, force: true })
       renameSync(staging, this.#rulesDir())
       // Reload from the final place so the version (which names the directory) is stable across restarts.
-      this.#ruleSet = this.#loadRules()
-      this.#o.log.info({ version: this.#ruleSet.version }, 'rule pack applied')
-      reply(true, this.#ruleSet.version)
+      this.#rulesVersion = this.#loadRules([]).version
+      this.#o.log.info({ version: this.#rulesVersion }, 'rule pack applied')
+      reply(true, this.#rulesVersion)
     } catch (err) {
       rmSync(staging, { recursive: true, force: true })
       this.#o.log.warn({ err: errorMessage(err) }, 'rule pack refused')
