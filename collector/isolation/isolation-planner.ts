@@ -41,19 +41,26 @@ export class IsolationPlanner {
 
   /** A report of `agentId`'s node was stored: update its entry; re-plan when it changed. */
   observe(agentId: string, labels: Labels, hostname: string, facts: Facts): void {
+    if (!this.#config.enabled) return
+    const group = this.#groupOf(labels)
+    // A node without a group is never a peer: nothing to keep (and nothing to parse per report).
+    if (group === null) {
+      if (this.#entries.delete(agentId)) this.#schedulePush()
+      return
+    }
     const target = probeTargetOf(facts, { maxAddresses: this.#config.maxAddressesPerNode, maxPorts: this.#config.maxPortsPerNode, publicAddresses: this.#config.publicAddresses })
-    const entry: DirectoryEntry = { agentId, name: hostname, group: this.#groupOf(labels), ...target }
+    const entry: DirectoryEntry = { agentId, name: hostname, group, ...target }
     const before = this.#entries.get(agentId)
     this.#entries.set(agentId, entry)
     if (before === undefined || JSON.stringify(before) !== JSON.stringify(entry)) this.#schedulePush()
   }
 
-  /** Fills the directory from the nodes' latest stored reports (collector start). */
+  /** Fills the directory from the latest stored reports of nodes in a group (collector start; none read for a fleet without group labels). */
   async seed(store: Store): Promise<number> {
     let seeded = 0
     for (const node of await store.listNodes()) {
-      if (this.#closed) break
-      if (node.agentId === null || this.#entries.has(node.agentId)) continue
+      if (this.#closed || !this.#config.enabled) break
+      if (node.agentId === null || this.#entries.has(node.agentId) || this.#groupOf(node.labels) === null) continue
       const report = await store.latestReport(node.id)
       if (report === null || this.#entries.has(node.agentId)) continue
       this.observe(node.agentId, node.labels, report.node.hostname, report.facts)

@@ -4,6 +4,7 @@ import { nodeConfigMessageSchema, type CollectorMessage } from '../../../../agen
 import { isolationProbesConfigSchema } from '../../../../collector/isolation/isolation-config.js'
 import { IsolationPlanner } from '../../../../collector/isolation/isolation-planner.js'
 import type { AgentSession } from '../../../../collector/ws/agent-session.js'
+import type { Store } from '../../../../collector/store/store.js'
 import type { Facts } from '../../../../rules/facts/facts.js'
 
 /** A connected agent as the planner sees it: its row's labels, and what it was sent. */
@@ -53,5 +54,26 @@ describe('IsolationPlanner', () => {
     expect(off.nodeConfigFor(session('a-web', { 'network-group': 'web' })).isolation.group).toBeNull()
     planner.close()
     off.close()
+  })
+
+  it('seeds from the latest stored reports of grouped nodes only', async () => {
+    const nodes = [
+      { id: 'n-db', agentId: 'a-db', labels: { 'network-group': 'db' } },
+      { id: 'n-plain', agentId: 'a-plain', labels: {} },
+      { id: 'n-ssh', agentId: null, labels: { 'network-group': 'db' } },
+    ]
+    const read: string[] = []
+    const store = {
+      listNodes: async () => nodes,
+      latestReport: async (id: string) => {
+        read.push(id)
+        return { node: { hostname: 'db1' }, facts: facts('10.0.2.1', [5432]) }
+      },
+    } as unknown as Store
+    const planner = new IsolationPlanner(config, { sessions: () => [] }, pino({ level: 'silent' }))
+    expect(await planner.seed(store)).toBe(1)
+    expect(read).toEqual(['n-db'])
+    expect(planner.nodeConfigFor(session('a-web', { 'network-group': 'web' })).isolation.peers).toEqual([{ name: 'db1', group: 'db', addresses: ['10.0.2.1'], ports: [5432] }])
+    planner.close()
   })
 })
