@@ -7,13 +7,15 @@ import { canRunPostgres, startPostgres, type TestPostgres } from '../helpers/pos
 
 const hasPg = canRunPostgres()
 
-/** table → sorted column names, from a SQLite database migrated by collector/store/migrations.ts. */
-function sqliteColumns(): Map<string, string[]> {
+/** table → sorted column names, and index names, from a SQLite database migrated by collector/store/migrations.ts. */
+function sqliteSchema(): { columns: Map<string, string[]>; indexes: string[] } {
   const db = new Database(':memory:')
   try {
     for (const migration of migrations) db.exec(migration.sql)
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]
-    return new Map(tables.map(({ name }) => [name, (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as { name: string }[]).map((c) => c.name).sort()]))
+    const columns = new Map(tables.map(({ name }) => [name, (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(name) as { name: string }[]).map((c) => c.name).sort()]))
+    const indexes = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name)
+    return { columns, indexes }
   } finally {
     db.close()
   }
@@ -51,11 +53,16 @@ describe.skipIf(!hasPg)('PostgreSQL migrations', () => {
     const p = await pool()
     expect(await migratePg(p)).toEqual({ from: 0, to: migrations.at(-1)!.version })
     const pg = await pgColumns(p)
-    const sqlite = sqliteColumns()
+    const { columns: sqlite, indexes } = sqliteSchema()
     // PostgreSQL-only tables, for what SQLite keeps in the data directory but several collectors must share.
     const pgOnly = ['manual_evidence_files']
     expect([...pg.keys()].filter((t) => !pgOnly.includes(t)).sort()).toEqual([...sqlite.keys()].sort())
     for (const [table, columns] of sqlite) expect({ table, columns: pg.get(table) }).toEqual({ table, columns })
+    // Every index by name (PostgreSQL's own primary-key and unique-constraint indexes aside).
+    const pgIndexes = await p.query<{ indexname: string }>(
+      "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key' ORDER BY indexname",
+    )
+    expect(pgIndexes.rows.map((r) => r.indexname).sort()).toEqual([...indexes].sort())
   })
 
   it('applies each migration once when two collectors start at the same time', async () => {
@@ -71,6 +78,17 @@ describe.skipIf(!hasPg)('PostgreSQL migrations', () => {
     expect(rows.map((r) => r.version)).toEqual(pgMigrations.map((m) => m.version))
     expect(await migratePg(a)).toEqual({ from: latest, to: latest })
     expect(await pgSchemaVersion(a)).toBe(latest)
+  })
+
+  it('applies a migration released after a higher-numbered one (a gap filled later)', async () => {
+    const p = await pool()
+    const [m1, m2, m3] = pgMigrations
+    // 3 (schedules, SSH nodes) does not depend on 2 (sessions, audit, read model): 2 can arrive later.
+    await migratePg(p, [m1!, m3!])
+    expect(await migratePg(p, [m1!, m2!, m3!])).toEqual({ from: 3, to: 3 })
+    const { rows } = await p.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3])
+    expect(await migratePg(p)).toEqual({ from: 3, to: pgMigrations.at(-1)!.version })
   })
 
   it('refuses a database migrated by a newer Posture', async () => {

@@ -8,7 +8,8 @@ import { pgAlertsSql, pgAuditLogSql, pgAuthSql, pgDashboardReadModelSql, pgManua
  * The collector's PostgreSQL schema, numbered exactly like the SQLite migrations
  * (collector/store/migrations.ts): migration N here creates what SQLite migration N
  * creates, with the same table and column names. Append only, like SQLite's. Applied
- * versions are rows of `schema_migrations`; each migration runs in its own transaction
+ * versions are rows of `schema_migrations` (each one, so a gap filled later is applied too);
+ * each migration runs in its own transaction
  * (PostgreSQL DDL is transactional), and the whole run holds an advisory lock, so two
  * collectors starting at once apply each migration once — the second waits, then finds
  * nothing to do.
@@ -42,13 +43,16 @@ export async function migratePg(pool: PgPool, migrations: readonly PgMigration[]
         name text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`)
-      const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${pgMigrationsTable}`)
-      const current = rows[0]?.version ?? 0
-      if (current > latest) {
-        throw new PostureError('BAD_CONFIG', `database schema version ${current} is newer than this Posture understands (${latest}); upgrade Posture`)
+      const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${pgMigrationsTable} ORDER BY version`)
+      const applied = new Set(rows.map((r) => r.version))
+      const current = rows.at(-1)?.version ?? 0
+      const unknown = rows.find((r) => !migrations.some((m) => m.version === r.version))
+      if (unknown) {
+        throw new PostureError('BAD_CONFIG', `database schema version ${unknown.version} is newer than this Posture understands (${latest}); upgrade Posture`)
       }
+      // Every migration not yet applied, in list order: one numbered below the latest but released later still runs.
       for (const migration of migrations) {
-        if (migration.version <= current) continue
+        if (applied.has(migration.version)) continue
         await client.query('BEGIN')
         try {
           await client.query(migration.sql)
