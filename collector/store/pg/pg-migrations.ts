@@ -36,6 +36,9 @@ export async function migratePg(pool: PgPool, migrations: readonly PgMigration[]
   const client = await pool.connect()
   let broken: Error | undefined
   try {
+    // A migration (an index on a big table, a backfill) and waiting for another collector's may
+    // take longer than the pool's statement_timeout: no limit on this connection while migrating.
+    await client.query('SET statement_timeout = 0')
     await client.query('SELECT pg_advisory_lock($1)', [pgAdvisoryLocks.migrations])
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS ${pgMigrationsTable} (
@@ -66,6 +69,7 @@ export async function migratePg(pool: PgPool, migrations: readonly PgMigration[]
       return { from: current, to: Math.max(current, latest) }
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [pgAdvisoryLocks.migrations])
+      await client.query('RESET statement_timeout')
     }
   } catch (err) {
     // A dead connection would still hold its session lock server-side until it closes: drop it.
