@@ -2,6 +2,8 @@ import { alertsSql } from '../alerts/alert-schema.js'
 import { auditLogSql } from '../audit/audit-schema.js'
 import { authSql } from '../auth/auth-schema.js'
 import { dashboardReadModelSql } from './dashboard-schema.js'
+import { explorerReadModelSql } from './explorer-schema.js'
+import { loginFailuresSql } from '../auth/login-failures-schema.js'
 import { scheduleSql } from '../schedule/schedule-schema.js'
 import { sshSql } from '../ssh/ssh-schema.js'
 import { manualEvidenceSql } from '../evidence/evidence-schema.js'
@@ -159,3 +161,4 @@ CREATE TABLE api_tokens (
   { version: 4, name: 'evidence: manual evidence attached to framework controls', sql: manualEvidenceSql },
   { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: alertsSql },
 ]
+  { version: 6, name: 'dashboard read model: node labels, explorer sort indexes; login limiter counters', sql: explorerReadModelSql + loginFailuresSql },

@@ -11,7 +11,8 @@ import { severityRankSql } from './dashboard-schema.js'
  * target, from the lifecycle table) filtered by status, severity, domain, rule (exact, or
  * a prefix ending in `.`), node (hostname substring or id), label (`key=value`) and open
  * failures past their SLA; sorted by severity, failure age or SLA due date. Each sort has
- * an index (dashboard-schema.ts), so a page costs the rows it returns, not the fleet's.
+ * an index (dashboard-schema.ts, explorer-schema.ts), so a page costs the rows it returns,
+ * not the fleet's.
  */
 export type ExplorerSort = 'severity' | 'age' | 'sla'
 
@@ -58,6 +59,7 @@ interface Row {
 
 export function prepareExplorer(db: Db) {
   const shapes = new Map<string, ReturnType<Db['prepare']>>()
+  const rulesIn = db.prepare<[string, string], { rule: string }>('SELECT rule FROM rule_meta WHERE rule >= ? AND rule < ?')
   return function explore(filter: ExplorerFilter): FleetFinding[] {
     const where = ["l.last_status != 'gone'"]
     const params: Record<string, string | number> = { limit: filter.limit, offset: filter.offset }
@@ -68,22 +70,39 @@ export function prepareExplorer(db: Db) {
     if (filter.status) add('l.last_status = @status', { status: filter.status })
     if (filter.severity) add('l.severity = @severity', { severity: filter.severity })
     if (filter.domain) add('l.domain = @domain', { domain: filter.domain })
-    if (filter.rule) {
-      if (filter.rule.endsWith('.')) add('l.rule >= @rule AND l.rule < @ruleEnd', { rule: filter.rule, ruleEnd: filter.rule.slice(0, -1) + '/' })
-      else add('l.rule = @rule', { rule: filter.rule })
+    if (filter.rule?.endsWith('.')) {
+      // A prefix: no rule, no findings; one rule, the rule's own index (in severity order);
+      // several, the status/severity index read in order with the rule checked from each
+      // entry (`+` keeps the planner off the rule index, which would sort every match).
+      const rules = rulesIn.all(filter.rule, filter.rule.slice(0, -1) + '/').map((r) => r.rule)
+      if (rules.length === 0) return []
+      if (rules.length === 1) add('l.rule = @rule', { rule: rules[0]! })
+      else add('+l.rule >= @rule AND +l.rule < @ruleEnd', { rule: filter.rule, ruleEnd: filter.rule.slice(0, -1) + '/' })
+    } else if (filter.rule) {
+      add('l.rule = @rule', { rule: filter.rule })
     }
-    if (filter.node) add("(l.node_id = @node OR n.hostname LIKE @nodeLike ESCAPE '\\')", { node: filter.node, nodeLike: `%${filter.node.replace(/[\\%_]/g, (c) => `\\${c}`)}%` })
-    if (filter.label) add('EXISTS (SELECT 1 FROM json_each(n.labels) j WHERE j.key = @labelKey AND j.value = @labelValue)', { labelKey: filter.label.key, labelValue: filter.label.value })
+    if (filter.node) add("l.node_id IN (SELECT id FROM nodes WHERE id = @node OR hostname LIKE @nodeLike ESCAPE '\\')", { node: filter.node, nodeLike: `%${filter.node.replace(/[\\%_]/g, (c) => `\\${c}`)}%` })
+    // node_labels (migration 6) is kept from nodes.labels by triggers: an index lookup, not JSON parsing per finding.
+    if (filter.label) add('l.node_id IN (SELECT node_id FROM node_labels WHERE key = @labelKey AND value = @labelValue)', { labelKey: filter.label.key, labelValue: filter.label.value })
     if (filter.overdueAt) add("l.state = 'open' AND l.sla_due < @overdueAt", { overdueAt: filter.overdueAt.toISOString() })
+    // The page is chosen from the lifecycle table alone (its indexes serve filter and sort),
+    // then only its rows are joined to nodes, findings (message, evidence) and rule metadata:
+    // joining first would read the evidence of every matching finding in the fleet.
     const sql = `
+      WITH page AS MATERIALIZED (
+        SELECT l.node_id, l.rule, l.target FROM finding_lifecycle l
+        WHERE ${where.join(' AND ')}
+        ORDER BY ${orders[filter.sort]}
+        LIMIT @limit OFFSET @offset
+      )
       SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status, f.message, f.evidence, f.waiver,
         m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at, l.reopened_count
-      FROM finding_lifecycle l JOIN nodes n ON n.id = l.node_id
+      FROM page p
+      JOIN finding_lifecycle l ON l.node_id = p.node_id AND l.rule = p.rule AND l.target = p.target
+      JOIN nodes n ON n.id = l.node_id
       LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
       LEFT JOIN rule_meta m ON m.rule = l.rule
-      WHERE ${where.join(' AND ')}
-      ORDER BY ${orders[filter.sort]}
-      LIMIT @limit OFFSET @offset`
+      ORDER BY ${orders[filter.sort]}`
     let statement = shapes.get(sql)
     if (!statement) shapes.set(sql, (statement = db.prepare(sql)))
     return (statement.all(params) as Row[]).map(toFleetFinding)
