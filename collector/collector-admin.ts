@@ -5,6 +5,9 @@ import { loadScoringPolicy } from '../rules/load-rules.js'
 import { PostureError } from '../rules/posture-error.js'
 import { generatePassword, hashPassword } from './auth/password-hash.js'
 import { issueToken } from './auth/secret-token.js'
+import type { Backend } from './store/backend.js'
+import { pgBackend } from './store/pg-backend.js'
+import { openPgStore } from './store/pg/pg-store.js'
 import { sqliteBackend, type SqliteBackend } from './store/sqlite-backend.js'
 import { SqliteStore } from './store/sqlite-store.js'
 import type { Labels, Role, Store } from './store/store.js'
@@ -28,6 +31,17 @@ export function openAdminStore(dataDir: string): SqliteStore {
 /** The whole backend over the data directory's database, for the CLI's admin commands; `clock` stamps audit rows. */
 export function openAdminBackend(dataDir: string, clock: () => Date = () => new Date()): SqliteBackend {
   return sqliteBackend(openAdminStore(dataDir), { dataDir, policy: loadScoringPolicy(), clock })
+}
+
+/**
+ * The backend the admin commands use: PostgreSQL when a `database` URL is given (migrated
+ * as a collector would), else SQLite in `dataDir`. Close it when done.
+ */
+export async function openAdminBackendFor(options: { dataDir: string; database?: string | undefined; clock?: () => Date }): Promise<Backend> {
+  if (options.database === undefined) return openAdminBackend(options.dataDir, options.clock)
+  const policy = loadScoringPolicy()
+  const store = await openPgStore(options.database, policy, { maxConnections: 2, applicationName: 'posture-admin' })
+  return pgBackend(store, { policy, ...(options.clock ? { clock: options.clock } : {}) })
 }
 
 /** A one-time enrollment token and the join string that carries it. */

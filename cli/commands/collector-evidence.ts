@@ -1,5 +1,5 @@
 import { verifyAuditChainAsync } from '../../collector/audit/audit-chain.js'
-import { openAdminBackend } from '../../collector/collector-admin.js'
+import { openCliBackend } from '../admin-backend.js'
 import { resolveCollectorConfig } from '../../collector/collector-config.js'
 import { loadOrCreateSigningKey } from '../../collector/evidence/signing-key.js'
 import { PostureError } from '../../rules/posture-error.js'
@@ -24,13 +24,13 @@ export async function signingKeySubcommand(args: string[], io: CliIO): Promise<n
 }
 
 export async function auditSubcommand(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs('collector audit', args, { data: { type: 'string' } }, true)
+  const { values, positionals } = parseCommandArgs('collector audit', args, { data: { type: 'string' }, database: { type: 'string' } }, true)
   if (values.help || positionals[0] !== 'verify' || positionals.length !== 1) {
-    io.stdout.write('Usage: posture collector audit verify [--data DIR]\n\nChecks the audit log\'s hash chain: consecutive rows, each linked to the one before, each hash\nrecomputed from its content. Exit 0 intact, 1 broken (the first broken row is named).\n')
+    io.stdout.write('Usage: posture collector audit verify [--data DIR | --database URL]\n\nChecks the audit log\'s hash chain: consecutive rows, each linked to the one before, each hash\nrecomputed from its content. Exit 0 intact, 1 broken (the first broken row is named).\n')
     if (values.help) return 0
     throw new PostureError('BAD_USAGE', 'usage: posture collector audit verify [--data DIR]')
   }
-  const backend = openAdminBackend(dataDir(values.data, io))
+  const backend = await openCliBackend(values, io)
   try {
     const verdict = await verifyAuditChainAsync(backend.audit.entries())
     if (verdict.ok) {

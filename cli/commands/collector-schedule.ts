@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os'
 import { parseDuration } from '../../agent/agent-duration.js'
-import { openAdminBackend, parseLabels } from '../../collector/collector-admin.js'
-import { resolveCollectorConfig } from '../../collector/collector-config.js'
+import { parseLabels } from '../../collector/collector-admin.js'
+import { openCliBackend } from '../admin-backend.js'
 import { addSchedule, removeSchedule, requireSchedule, setScheduleEnabled, viewSchedule, type Actor, type AdminDeps } from '../../collector/schedule/schedule-admin.js'
 import type { ScheduleRun, ScheduleTarget } from '../../collector/schedule/schedule-spec.js'
 import { PostureError } from '../../rules/posture-error.js'
@@ -14,10 +14,10 @@ import { parseCommandArgs } from '../parse-args.js'
  * directory directly, beside a running collector (SQLite WAL), which picks changes up
  * within `schedules.pollMs`. Every change goes to the audit log as `cli:USER`.
  */
-export const scheduleHelp = `Usage: posture collector schedule add NAME --cron EXPR --mode agent|ssh [options] [--data DIR]
-       posture collector schedule list [--json] [--data DIR]
-       posture collector schedule runs NAME [--limit N] [--json] [--data DIR]
-       posture collector schedule enable|disable|remove NAME [--data DIR]
+export const scheduleHelp = `Usage: posture collector schedule add NAME --cron EXPR --mode agent|ssh [options] [--data DIR | --database URL]
+       posture collector schedule list [--json] [--data DIR | --database URL]
+       posture collector schedule runs NAME [--limit N] [--json] [--data DIR | --database URL]
+       posture collector schedule enable|disable|remove NAME [--data DIR | --database URL]
 
 Scheduled audit scans: the collector runs them at their cron slots, through agents or
 over SSH, and keeps every run (started, finished, nodes scanned, failures with reasons).
@@ -56,7 +56,7 @@ const scheduleActions: Record<string, Action> = {
       'collector schedule add',
       args,
       {
-        data: { type: 'string' },
+        data: { type: 'string' }, database: { type: 'string' },
         cron: { type: 'string' },
         tz: { type: 'string' },
         jitter: { type: 'string' },
@@ -87,7 +87,7 @@ const scheduleActions: Record<string, Action> = {
       ...(values.only !== undefined ? { domains: parseDomains(values.only) } : {}),
       ...(values.disabled ? { enabled: false } : {}),
     }
-    return withAdmin(values.data, io, async (deps, now) => {
+    return withAdmin(values, io, async (deps, now) => {
       const schedule = await addSchedule(deps, input, actor(io), now)
       const view = await viewSchedule(deps, schedule, now)
       io.stdout.write(`added schedule ${schedule.name}: ${describe(view)}\n`)
@@ -97,9 +97,9 @@ const scheduleActions: Record<string, Action> = {
   },
 
   async list(args, io) {
-    const { values } = parseCommandArgs('collector schedule list', args, { data: { type: 'string' }, json: { type: 'boolean' } })
+    const { values } = parseCommandArgs('collector schedule list', args, { data: { type: 'string' }, database: { type: 'string' }, json: { type: 'boolean' } })
     if (values.help) return help(io, scheduleHelp)
-    return withAdmin(values.data, io, async (deps, now) => {
+    return withAdmin(values, io, async (deps, now) => {
       const views = await Promise.all((await deps.schedules.list()).map((s) => viewSchedule(deps, s, now)))
       if (values.json) {
         io.stdout.write(JSON.stringify({ schedules: views }, null, 2) + '\n')
@@ -115,12 +115,12 @@ const scheduleActions: Record<string, Action> = {
   },
 
   async runs(args, io) {
-    const { values, positionals } = parseCommandArgs('collector schedule runs', args, { data: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } }, true)
+    const { values, positionals } = parseCommandArgs('collector schedule runs', args, { data: { type: 'string' }, database: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } }, true)
     if (values.help) return help(io, scheduleHelp)
     const name = onlyName(positionals, 'schedule runs NAME')
     const limit = values.limit === undefined ? 20 : Number(values.limit)
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new PostureError('BAD_USAGE', `--limit: "${values.limit}" is not a number from 1 to 500`)
-    return withAdmin(values.data, io, async (deps) => {
+    return withAdmin(values, io, async (deps) => {
       const schedule = await requireSchedule(deps, name)
       const runs = await deps.schedules.runs(schedule.id, limit)
       if (values.json) {
@@ -148,19 +148,18 @@ const scheduleActions: Record<string, Action> = {
 }
 
 async function changeSchedule(verb: string, args: string[], io: CliIO, change: (deps: AdminDeps, name: string, now: Date) => Promise<string>): Promise<number> {
-  const { values, positionals } = parseCommandArgs(`collector schedule ${verb}`, args, { data: { type: 'string' } }, true)
+  const { values, positionals } = parseCommandArgs(`collector schedule ${verb}`, args, { data: { type: 'string' }, database: { type: 'string' } }, true)
   if (values.help) return help(io, scheduleHelp)
   const name = onlyName(positionals, `schedule ${verb} NAME`)
-  return withAdmin(values.data, io, async (deps, now) => {
+  return withAdmin(values, io, async (deps, now) => {
     io.stdout.write(`${await change(deps, name, now)}\n`)
     return 0
   })
 }
 
-export async function withAdmin(data: string | undefined, io: CliIO, work: (deps: AdminDeps, now: Date) => Promise<number>): Promise<number> {
-  const dataDir = resolveCollectorConfig({}, data !== undefined ? { dataDir: data } : {}, io.cwd).dataDir
+export async function withAdmin(values: { data?: string | undefined; database?: string | undefined }, io: CliIO, work: (deps: AdminDeps, now: Date) => Promise<number>): Promise<number> {
   const now = new Date()
-  const backend = openAdminBackend(dataDir, () => now)
+  const backend = await openCliBackend(values, io, () => now)
   try {
     return await work({ schedules: backend.schedules, nodes: backend.sshNodes, audit: backend.audit }, now)
   } finally {

@@ -12,10 +12,10 @@ import { actor, help, onlyName, withAdmin, type Action } from './collector-sched
  * `posture collector ssh-node …`: nodes scanned agentless by schedules in ssh mode, on the
  * data directory directly, beside a running collector. Every change is audited as `cli:USER`.
  */
-export const sshNodeHelp = `Usage: posture collector ssh-node add NAME USER@HOST[:PORT] (--key FILE | --agent) [--sudo] [--labels k=v,...] [--data DIR]
-       posture collector ssh-node list [--json] [--data DIR]
-       posture collector ssh-node remove NAME [--data DIR]
-       posture collector ssh-node trust NAME --fingerprint SHA256:... [--data DIR]
+export const sshNodeHelp = `Usage: posture collector ssh-node add NAME USER@HOST[:PORT] (--key FILE | --agent) [--sudo] [--labels k=v,...] [--data DIR | --database URL]
+       posture collector ssh-node list [--json] [--data DIR | --database URL]
+       posture collector ssh-node remove NAME [--data DIR | --database URL]
+       posture collector ssh-node trust NAME --fingerprint SHA256:... [--data DIR | --database URL]
 
 Nodes that cannot run an agent, scanned over SSH by schedules in ssh mode with the same
 checks. Keys only: --key names an unencrypted private key file on the collector's host
@@ -43,7 +43,7 @@ const sshNodeActions: Record<string, Action> = {
     const { values, positionals } = parseCommandArgs(
       'collector ssh-node add',
       args,
-      { data: { type: 'string' }, key: { type: 'string' }, agent: { type: 'boolean' }, sudo: { type: 'boolean' }, labels: { type: 'string' } },
+      { data: { type: 'string' }, database: { type: 'string' }, key: { type: 'string' }, agent: { type: 'boolean' }, sudo: { type: 'boolean' }, labels: { type: 'string' } },
       true,
     )
     if (values.help) return help(io, sshNodeHelp)
@@ -56,7 +56,7 @@ const sshNodeActions: Record<string, Action> = {
       sudo: values.sudo ?? false,
       labels: parseLabels(values.labels),
     }
-    return withAdmin(values.data, io, async (deps, now) => {
+    return withAdmin(values, io, async (deps, now) => {
       const node = await addSshNode(deps, input, actor(io), now)
       io.stdout.write(`added SSH node ${node.name}: ${formatSshTarget(node.target)}, key ${node.key}${node.sudo ? ', sudo -n' : ''}\n`)
       io.stdout.write('its host key is pinned at its first scan\n')
@@ -65,9 +65,9 @@ const sshNodeActions: Record<string, Action> = {
   },
 
   async list(args, io) {
-    const { values } = parseCommandArgs('collector ssh-node list', args, { data: { type: 'string' }, json: { type: 'boolean' } })
+    const { values } = parseCommandArgs('collector ssh-node list', args, { data: { type: 'string' }, database: { type: 'string' }, json: { type: 'boolean' } })
     if (values.help) return help(io, sshNodeHelp)
-    return withAdmin(values.data, io, async (deps) => {
+    return withAdmin(values, io, async (deps) => {
       const nodes = await Promise.all(
         (await deps.nodes.list()).map(async (node) => ({ ...node, hostKey: await deps.nodes.hostKey(hostKeyId(node.target.host, node.target.port)) })),
       )
@@ -87,10 +87,10 @@ const sshNodeActions: Record<string, Action> = {
   },
 
   async remove(args, io) {
-    const { values, positionals } = parseCommandArgs('collector ssh-node remove', args, { data: { type: 'string' } }, true)
+    const { values, positionals } = parseCommandArgs('collector ssh-node remove', args, { data: { type: 'string' }, database: { type: 'string' } }, true)
     if (values.help) return help(io, sshNodeHelp)
     const name = onlyName(positionals, 'ssh-node remove NAME')
-    return withAdmin(values.data, io, async (deps) => {
+    return withAdmin(values, io, async (deps) => {
       await removeSshNode(deps, name, actor(io))
       io.stdout.write(`removed SSH node ${name}\n`)
       return 0
@@ -98,11 +98,11 @@ const sshNodeActions: Record<string, Action> = {
   },
 
   async trust(args, io) {
-    const { values, positionals } = parseCommandArgs('collector ssh-node trust', args, { data: { type: 'string' }, fingerprint: { type: 'string' } }, true)
+    const { values, positionals } = parseCommandArgs('collector ssh-node trust', args, { data: { type: 'string' }, database: { type: 'string' }, fingerprint: { type: 'string' } }, true)
     if (values.help) return help(io, sshNodeHelp)
     const name = onlyName(positionals, 'ssh-node trust NAME --fingerprint SHA256:...')
     if (values.fingerprint === undefined) throw new PostureError('BAD_USAGE', '--fingerprint SHA256:... is required: the key you checked on the node console')
-    return withAdmin(values.data, io, async (deps, now) => {
+    return withAdmin(values, io, async (deps, now) => {
       const pinned = await trustSshHostKey(deps, name, values.fingerprint!, actor(io), now)
       io.stdout.write(`SSH node ${name}: now trusting ${pinned.keyType} ${pinned.fingerprint}\n`)
       return 0

@@ -6,8 +6,7 @@ import { alertEventTypes, alertEventTypeSchema } from '../../collector/alerts/al
 import { sendWebhook } from '../../collector/alerts/send-webhook.js'
 import type { AlertStore, Delivery } from '../../collector/alerts/alert-store.js'
 import { parseWebhookSpec } from '../../collector/alerts/webhook-spec.js'
-import { openAdminBackend } from '../../collector/collector-admin.js'
-import { resolveCollectorConfig } from '../../collector/collector-config.js'
+import { openCliBackend } from '../admin-backend.js'
 import { postureVersion } from '../../agent/version.js'
 import { PostureError } from '../../rules/posture-error.js'
 import type { CliIO } from '../command.js'
@@ -18,10 +17,10 @@ import { parseCommandArgs } from '../parse-args.js'
  * running collector (it reads destinations at each alert). `test` sends from this process
  * and prints the receiver's answer; it is also in the destination's delivery log.
  */
-export const webhookHelp = `Usage: posture collector webhook add --url URL [--events LIST] [--min-severity SEVERITY] [--format json|slack] [--name NAME] [--data DIR]
-       posture collector webhook list [--json] [--data DIR]
-       posture collector webhook remove ID [--data DIR]
-       posture collector webhook test ID [--data DIR]
+export const webhookHelp = `Usage: posture collector webhook add --url URL [--events LIST] [--min-severity SEVERITY] [--format json|slack] [--name NAME] [--data DIR | --database URL]
+       posture collector webhook list [--json] [--data DIR | --database URL]
+       posture collector webhook remove ID [--data DIR | --database URL]
+       posture collector webhook test ID [--data DIR | --database URL]
 
 Alerts: the collector POSTs a message when posture gets worse (or better), one message
 per node per scan. Generic JSON messages carry X-Posture-Signature: sha256=<hex>, an
@@ -54,7 +53,7 @@ const actions: Record<string, Action> = {
     const { values, positionals } = parseCommandArgs(
       'collector webhook add',
       args,
-      { data: { type: 'string' }, url: { type: 'string' }, events: { type: 'string' }, 'min-severity': { type: 'string' }, format: { type: 'string' }, name: { type: 'string' } },
+      { data: { type: 'string' }, database: { type: 'string' }, url: { type: 'string' }, events: { type: 'string' }, 'min-severity': { type: 'string' }, format: { type: 'string' }, name: { type: 'string' } },
       true,
     )
     if (values.help) return help(io)
@@ -69,7 +68,7 @@ const actions: Record<string, Action> = {
       ...(values.format !== undefined ? { format: values.format } : {}),
       ...(values.name !== undefined ? { name: values.name } : {}),
     })
-    return withAlerts(values.data, io, async ({ alerts, audit }) => {
+    return withAlerts(values, io, async ({ alerts, audit }) => {
       const { webhook, secret } = await alerts.addWebhook(spec, new Date())
       await audit.append({ actor: cliActor(), ip: null, action: 'webhook.change', target: `webhook:${webhook.id}`, outcome: 'success', details: { change: 'add', name: webhook.name, format: webhook.format } })
       io.stdout.write(`webhook ${webhook.id} added (${webhook.format}, ${webhook.minSeverity} and above, events: ${webhook.events.join(',')})\n`)
@@ -78,9 +77,9 @@ const actions: Record<string, Action> = {
     })
   },
   async list(args, io) {
-    const { values } = parseCommandArgs('collector webhook list', args, { data: { type: 'string' }, json: { type: 'boolean' } })
+    const { values } = parseCommandArgs('collector webhook list', args, { data: { type: 'string' }, database: { type: 'string' }, json: { type: 'boolean' } })
     if (values.help) return help(io)
-    return withAlerts(values.data, io, async ({ alerts }) => {
+    return withAlerts(values, io, async ({ alerts }) => {
       const webhooks = await alerts.webhooks()
       const lastDelivery = new Map<number, Delivery | null>()
       for (const w of webhooks) lastDelivery.set(w.id, (await alerts.deliveries(w.id, 1))[0] ?? null)
@@ -96,10 +95,10 @@ const actions: Record<string, Action> = {
     })
   },
   async remove(args, io) {
-    const { values, positionals } = parseCommandArgs('collector webhook remove', args, { data: { type: 'string' } }, true)
+    const { values, positionals } = parseCommandArgs('collector webhook remove', args, { data: { type: 'string' }, database: { type: 'string' } }, true)
     if (values.help) return help(io)
     const id = webhookId(positionals, 'remove')
-    return withAlerts(values.data, io, async ({ alerts, audit }) => {
+    return withAlerts(values, io, async ({ alerts, audit }) => {
       if (!(await alerts.removeWebhook(id, new Date()))) throw new PostureError('BAD_USAGE', `no webhook ${id} (see posture collector webhook list)`)
       await audit.append({ actor: cliActor(), ip: null, action: 'webhook.change', target: `webhook:${id}`, outcome: 'success', details: { change: 'remove' } })
       io.stdout.write(`webhook ${id} removed\n`)
@@ -107,10 +106,10 @@ const actions: Record<string, Action> = {
     })
   },
   async test(args, io) {
-    const { values, positionals } = parseCommandArgs('collector webhook test', args, { data: { type: 'string' } }, true)
+    const { values, positionals } = parseCommandArgs('collector webhook test', args, { data: { type: 'string' }, database: { type: 'string' } }, true)
     if (values.help) return help(io)
     const id = webhookId(positionals, 'test')
-    return withAlerts(values.data, io, async ({ alerts }) => {
+    return withAlerts(values, io, async ({ alerts }) => {
       const webhook = await alerts.webhookWithSecret(id)
       if (!webhook) throw new PostureError('BAD_USAGE', `no webhook ${id} (see posture collector webhook list)`)
       const now = new Date()
@@ -125,8 +124,8 @@ const actions: Record<string, Action> = {
   },
 }
 
-async function withAlerts(data: string | undefined, io: CliIO, fn: (deps: { alerts: AlertStore; audit: AuditLog }) => Promise<number>): Promise<number> {
-  const backend = openAdminBackend(resolveCollectorConfig({}, data !== undefined ? { dataDir: data } : {}, io.cwd).dataDir)
+async function withAlerts(values: { data?: string | undefined; database?: string | undefined }, io: CliIO, fn: (deps: { alerts: AlertStore; audit: AuditLog }) => Promise<number>): Promise<number> {
+  const backend = await openCliBackend(values, io)
   try {
     return await fn({ alerts: backend.alerts, audit: backend.audit })
   } finally {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { openAdminBackend } from '../../collector/collector-admin.js'
+import { openCliBackend } from '../admin-backend.js'
 import { resolveCollectorConfig } from '../../collector/collector-config.js'
 import { runExport } from '../../collector/evidence/run-export.js'
 import { parseLabels } from '../../collector/collector-admin.js'
@@ -16,7 +16,7 @@ const dayMs = 86_400_000
 
 export const exportCommand: Command = {
   name: 'export',
-  help: `Usage: posture export --framework F --out FILE [--data DIR] [--from DATE --to DATE] [--labels k=v,...] [--rules DIR]...
+  help: `Usage: posture export --framework F --out FILE [--data DIR | --database URL] [--from DATE --to DATE] [--labels k=v,...] [--rules DIR]...
 
 Writes an evidence archive an auditor can check offline (posture verify): per-control
 results, every finding with its evidence, waivers, manual evidence, the audit log of the
@@ -40,6 +40,7 @@ Example:
       framework: { type: 'string' },
       out: { type: 'string' },
       data: { type: 'string' },
+      database: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       labels: { type: 'string' },
@@ -57,7 +58,7 @@ Example:
     if (from.getTime() >= to.getTime()) throw new PostureError('BAD_USAGE', `posture export: --from (${from.toISOString()}) must be before --to (${to.toISOString()})`)
     const dataDir = resolveCollectorConfig({}, values.data !== undefined ? { dataDir: values.data } : {}, io.cwd).dataDir
     const ruleSet = loadRuleSet({ userDirs: (values.rules ?? []).map((d) => resolve(io.cwd, d)) })
-    const backend = openAdminBackend(dataDir)
+    const backend = await openCliBackend(values, io)
     try {
       const out = resolve(io.cwd, values.out)
       const manifest = await runExport(

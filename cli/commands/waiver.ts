@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
-import { openAdminBackend, parseLabels } from '../../collector/collector-admin.js'
-import { resolveCollectorConfig } from '../../collector/collector-config.js'
+import { parseLabels } from '../../collector/collector-admin.js'
+import { openCliBackend } from '../admin-backend.js'
 import { createWaiver, removeWaiver, scopeText, viewWaiver, type WaiverDeps } from '../../collector/waivers/waiver-admin.js'
 import { loadRuleSet } from '../../rules/load-rules.js'
 import { PostureError } from '../../rules/posture-error.js'
@@ -9,9 +9,9 @@ import type { CliIO, Command } from '../command.js'
 import { parseCommandArgs } from '../parse-args.js'
 
 const help = `Usage: posture waiver add --rule RULE [--node ID | --labels k=v,...] [--target T]
-                          --justification TEXT --approver NAME --expires DATE [--data DIR]
-       posture waiver list [--json] [--data DIR]
-       posture waiver remove ID [--data DIR]
+                          --justification TEXT --approver NAME --expires DATE [--data DIR | --database URL]
+       posture waiver list [--json] [--data DIR | --database URL]
+       posture waiver remove ID [--data DIR | --database URL]
 
 Waivers accept a failing check as an exception, for a while: the findings they cover show
 as "waived" and scores are shown with and without them. Every waiver has a justification,
@@ -42,15 +42,14 @@ export const waiverCommand: Command = {
     const { values, positionals } = parseCommandArgs('waiver', args, {
       rule: { type: 'string' }, node: { type: 'string' }, labels: { type: 'string' }, target: { type: 'string' },
       justification: { type: 'string' }, approver: { type: 'string' }, expires: { type: 'string' },
-      data: { type: 'string' }, rules: { type: 'string', multiple: true }, json: { type: 'boolean' },
+      data: { type: 'string' }, database: { type: 'string' }, rules: { type: 'string', multiple: true }, json: { type: 'boolean' },
     }, true)
     const [sub, ...rest] = positionals
     if (values.help || sub === undefined) {
       io.stdout.write(`${help}\n`)
       return values.help ? 0 : 2
     }
-    const dataDir = resolveCollectorConfig({}, values.data !== undefined ? { dataDir: values.data } : {}, io.cwd).dataDir
-    const backend = openAdminBackend(dataDir)
+    const backend = await openCliBackend(values, io)
     try {
       const deps: WaiverDeps = {
         waivers: backend.waivers,
@@ -69,7 +68,7 @@ export const waiverCommand: Command = {
         io.stderr.write(`waiver ${waiver.id}: ${waiver.rule} on ${scopeText(waiver)}, approved by ${waiver.approver}, until ${waiver.expires}\n`)
         return 0
       }
-      if (sub === 'list') return list(deps, values.json ?? false, io)
+      if (sub === 'list') return await list(deps, values.json ?? false, io)
       if (sub === 'remove') {
         if (rest.length !== 1) throw new PostureError('BAD_USAGE', 'usage: posture waiver remove ID')
         const waiver = await removeWaiver(deps, rest[0]!, who).catch(asUsage)

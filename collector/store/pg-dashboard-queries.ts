@@ -128,18 +128,26 @@ export function pgDashboardQueries(pool: PgPool, policy: ScoringPolicy): Dashboa
         if (filter.rule.endsWith('.')) where.push(`l.rule >= ${p(filter.rule)} AND l.rule < ${p(filter.rule.slice(0, -1) + '/')}`)
         else where.push(`l.rule = ${p(filter.rule)}`)
       }
-      if (filter.node) where.push(`(l.node_id = ${p(filter.node)} OR n.hostname LIKE ${p(`%${filter.node.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\')`)
-      if (filter.label) where.push(`CAST(n.labels AS jsonb) ->> ${p(filter.label.key)} = ${p(filter.label.value)}`)
+      if (filter.node) where.push(`l.node_id IN (SELECT id FROM nodes WHERE id = ${p(filter.node)} OR hostname LIKE ${p(`%${filter.node.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\')`)
+      if (filter.label) where.push(`l.node_id IN (SELECT id FROM nodes WHERE CAST(labels AS jsonb) ->> ${p(filter.label.key)} = ${p(filter.label.value)})`)
       if (filter.overdueAt) where.push(`l.state = 'open' AND l.sla_due < ${p(filter.overdueAt.toISOString())}`)
+      // As in sqlite-explorer.ts: the page is chosen from the lifecycle table alone, then only
+      // its rows are joined to nodes, findings (message, evidence) and rule metadata.
       const sql = `
+        WITH page AS MATERIALIZED (
+          SELECT l.node_id, l.rule, l.target FROM finding_lifecycle l
+          WHERE ${where.join(' AND ')}
+          ORDER BY ${orders[filter.sort]}
+          LIMIT ${p(filter.limit)} OFFSET ${p(filter.offset)}
+        )
         SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status, f.message, f.evidence, f.waiver,
           m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at, l.reopened_count
-        FROM finding_lifecycle l JOIN nodes n ON n.id = l.node_id
+        FROM page p
+        JOIN finding_lifecycle l ON l.node_id = p.node_id AND l.rule = p.rule AND l.target = p.target
+        JOIN nodes n ON n.id = l.node_id
         LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
         LEFT JOIN rule_meta m ON m.rule = l.rule
-        WHERE ${where.join(' AND ')}
-        ORDER BY ${orders[filter.sort]}
-        LIMIT ${p(filter.limit)} OFFSET ${p(filter.offset)}`
+        ORDER BY ${orders[filter.sort]}`
       return (await rows<ExplorerRow>(sql, params)).map(toFleetFinding)
     },
 
