@@ -91,6 +91,20 @@ describe.skipIf(!hasPg)('PostgreSQL migrations', () => {
     expect(await migratePg(p)).toEqual({ from: 3, to: pgMigrations.at(-1)!.version })
   })
 
+  it('keeps node_labels in step with nodes.labels', async () => {
+    const p = await pool()
+    await migratePg(p)
+    const labels = async () => (await p.query<{ key: string; value: string }>("SELECT key, value FROM node_labels WHERE node_id = 'n1' ORDER BY key")).rows
+    await p.query("INSERT INTO nodes (id, hostname, labels, first_seen, last_seen) VALUES ('n1', 'h', '{\"env\":\"prod\",\"rack\":\"r1\"}', 'x', 'x')")
+    expect(await labels()).toEqual([{ key: 'env', value: 'prod' }, { key: 'rack', value: 'r1' }])
+    await p.query("UPDATE nodes SET labels = '{\"env\":\"dev\"}' WHERE id = 'n1'")
+    expect(await labels()).toEqual([{ key: 'env', value: 'dev' }])
+    await p.query("UPDATE nodes SET hostname = 'h2' WHERE id = 'n1'")
+    expect(await labels()).toEqual([{ key: 'env', value: 'dev' }])
+    await p.query("DELETE FROM nodes WHERE id = 'n1'")
+    expect(await labels()).toEqual([])
+  })
+
   it('refuses a database migrated by a newer Posture', async () => {
     const p = await pool()
     expect(await pgSchemaVersion(p)).toBe(0)

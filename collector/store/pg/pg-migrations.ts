@@ -2,6 +2,7 @@ import { PostureError } from '../../../rules/posture-error.js'
 import { pgAdvisoryLocks } from './pg-advisory-locks.js'
 import type { PgPool } from './pg-pool.js'
 import { pgCoreSql } from './pg-schema-core.js'
+import { pgExplorerReadModelSql, pgLoginFailuresSql } from './pg-schema-explorer.js'
 import { pgAlertsSql, pgAuditLogSql, pgAuthSql, pgDashboardReadModelSql, pgManualEvidenceSql, pgScheduleSql, pgSshSql } from './pg-schema-subsystems.js'
 
 /**
@@ -26,6 +27,7 @@ export const pgMigrations: readonly PgMigration[] = [
   { version: 3, name: 'scheduled scans and run history, agentless SSH nodes and pinned host keys', sql: pgScheduleSql + pgSshSql },
   { version: 4, name: 'evidence: manual evidence attached to framework controls', sql: pgManualEvidenceSql },
   { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: pgAlertsSql },
+  { version: 6, name: 'dashboard read model: node labels, explorer sort indexes; login limiter counters', sql: pgExplorerReadModelSql + pgLoginFailuresSql },
 ]
 
 export const pgMigrationsTable = 'schema_migrations'
