@@ -13,6 +13,9 @@ import { createAlerts, type Alerts } from '../../collector/alerts/alerts-plugin.
 import { buildCollector, type Collector } from '../../collector/build-collector.js'
 import { resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
 import type { ScheduleRun } from '../../collector/schedule/schedule-spec.js'
+import { refusedScanReport } from '../../collector/ssh/refused-scan-report.js'
+import { scoredWith } from '../../collector/agent-handlers.js'
+import { HostKeyChangedError } from '../../agent/host/ssh-host.js'
 import { loadRuleSet, type RuleSet } from '../../rules/load-rules.js'
 import { apiToken, fakeReport, joinAgent, type FakeNode } from './collector-fixtures.js'
 import { Receiver } from './webhook-receiver.js'
@@ -126,6 +129,7 @@ describe('alerts from scans', () => {
     await expect.poll(() => agent.acks.length).toBe(4)
     await new Promise((r) => setTimeout(r, 200))
     expect(receiver.received).toHaveLength(2)
+    for (const r of receiver.received) expect(verifySignature(r.body, secret, r.headers['x-posture-signature'] as string)).toBe(true)
   })
 
   it('filters by event type and minimum severity, and formats Slack messages as {text, blocks}', async () => {
@@ -191,15 +195,55 @@ describe('time-based alerts and other features', () => {
     await expect.poll(() => receiver.received.length).toBe(1)
     expect(receiver.messages()[0]).toMatchObject({ kind: 'test', id: test.json.messageId })
 
-    const { id: second } = await addHook({ events: ['schedule.failed'] })
+    const { id: second, secret: secondSecret } = await addHook({ events: ['schedule.failed'] })
     alerts.onRunFinished(run)
     alerts.onRunFinished(run)
     await expect.poll(() => receiver.received.length).toBe(2)
     expect(receiver.messages()[1]!.events).toMatchObject([{ type: 'schedule.failed', severity: 'high', details: { runId: 7, failures: [{ target: 'legacy-1', reason: 'connect ECONNREFUSED' }] } }])
+    expect(verifySignature(receiver.received[1]!.body, secondSecret, receiver.received[1]!.headers['x-posture-signature'] as string)).toBe(true)
     const log = await api('GET', `/api/webhooks/${second}/deliveries`)
     expect(log.json.deliveries).toMatchObject([{ attempt: 1, outcome: 'delivered', httpStatus: 200 }])
     const listed = await api('GET', '/api/webhooks')
     expect(JSON.stringify(listed.json)).not.toContain('whsec_')
+  })
+})
+
+describe('a changed SSH host key', () => {
+  it('alerts ssh.host-key-changed with the refused scan’s new failure, once, signed, in the documented payload', async () => {
+    await start()
+    const { secret } = await addHook({ events: ['ssh.host-key-changed', 'finding.new'], minSeverity: 'critical' })
+    const agent = await agentStream(await joinAgent(collector, join(dir, 'a')))
+    await agent.send({ hostname: 'legacy-1' }, new Date('2026-03-02T10:00:00Z'), 0)
+    await expect.poll(() => agent.acks.length, { timeout: 10_000 }).toBe(1)
+    const [node] = await collector.store.listNodes()
+    const identity = (await collector.store.latestReport(node!.id))!.node
+
+    // What the SSH executor stores when the node presents another host key (collector/ssh/ssh-executor.ts), and its report event.
+    const refuse = async (at: Date) => {
+      const error = new HostKeyChangedError('[192.0.2.10]:22', { keyType: 'ssh-ed25519', fingerprint: 'SHA256:OldKeyOldKeyOldKeyOldKeyOldKeyOldKeyOldKey0', firstSeen: '2026-01-01T00:00:00Z' }, { keyType: 'ssh-ed25519', fingerprint: 'SHA256:NewKeyNewKeyNewKeyNewKeyNewKeyNewKeyNewKey1' })
+      const state = collector.scoring()
+      const report = refusedScanReport({ error, identity, sshNodeName: 'legacy-1', target: 'audit@192.0.2.10:22', sudo: false, domains: ['system'], ruleSet: state.ruleSet, waivers: [], labels: {}, now: at })
+      const [stored] = await collector.store.ingest([{ kind: 'scan', agentId: null, seq: null, report, agentRulesVersion: null, scoredWith: scoredWith(state), receivedAt: at, labels: {}, agentVersion: null }])
+      expect(stored?.status).toBe('stored')
+      collector.events.emit('report', { nodeId: node!.id, scanId: report.scanId })
+      return report.scanId
+    }
+    const scanId = await refuse(new Date('2026-03-03T10:00:00Z'))
+    await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBe(1)
+    const [message] = receiver.messages()
+    expect(message).toMatchObject({ kind: 'scan', scanId, node: { id: node!.id, hostname: 'legacy-1' } })
+    expect(message!.events.map((e) => [e.type, e.severity, e.subject])).toEqual([
+      ['finding.new', 'critical', 'agentless.ssh-host-key@'],
+      ['ssh.host-key-changed', 'critical', 'agentless.ssh-host-key@'],
+    ])
+    expect(message!.events[1]!.summary).toContain('SHA256:NewKeyNewKeyNewKeyNewKeyNewKeyNewKeyNewKey1')
+    expect(verifySignature(receiver.received[0]!.body, secret, receiver.received[0]!.headers['x-posture-signature'] as string)).toBe(true)
+
+    // Once: the same report seen again, and the next refused scan while the key is still the wrong one, say nothing new.
+    collector.events.emit('report', { nodeId: node!.id, scanId })
+    await refuse(new Date('2026-03-04T10:00:00Z'))
+    await new Promise((r) => setTimeout(r, 300))
+    expect(receiver.received).toHaveLength(1)
   })
 })
 
