@@ -1,6 +1,7 @@
 import { ApiError, createApi } from './api.js'
 import type { AppContext, Page, PageFactory } from './context.js'
 import { h, mount } from './dom.js'
+import { focusedSelector, restoreFocus } from './focus.js'
 import { connectLive, debounce } from './live.js'
 import { matchRoute, type Route } from './router.js'
 import type { Permission, SessionInfo } from './session-types.js'
@@ -151,7 +152,9 @@ function start(session: SessionInfo): void {
       if (ticket !== rendering) return
       current = page
       document.title = `${page.title} · Posture`
+      const focus = focusedSelector(main)
       mount(main, page.element)
+      restoreFocus(main, focus, main)
     } catch (err) {
       if (ticket !== rendering) return
       current = null
@@ -164,7 +167,8 @@ function start(session: SessionInfo): void {
   void render()
 
   const refresh = debounce(() => {
-    void current?.refresh?.().catch((err: unknown) => ctx.notify(`Refresh failed: ${err instanceof Error ? err.message : String(err)}`, 'error'))
+    const focus = focusedSelector(main)
+    void current?.refresh?.().then(() => restoreFocus(main, focus, main)).catch((err: unknown) => ctx.notify(`Refresh failed: ${err instanceof Error ? err.message : String(err)}`, 'error'))
   }, 300)
   stopLive?.()
   stopLive = null

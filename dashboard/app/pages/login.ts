@@ -54,6 +54,7 @@ export async function loginPage(api: Api, done: () => void): Promise<HTMLElement
       submit.disabled = false
     }
   }
-  queueMicrotask(() => username.focus())
+  // After the caller has mounted the form (a microtask would run while it is still detached, and focus nothing).
+  setTimeout(() => username.focus(), 0)
   return h('main', { class: 'login' }, form)
 }

@@ -3,6 +3,7 @@ import type { ScheduleRun, ScheduleSpecInput } from '../../../collector/schedule
 import { ApiError } from '../api.js'
 import type { AppContext, Page } from '../context.js'
 import { h, mount } from '../dom.js'
+import { focusedSelector, restoreFocus } from '../focus.js'
 import { formatAge, formatTime } from '../format.js'
 import { confirmButton } from '../components/confirm-button.js'
 import { dataTable, section } from '../components/table.js'
@@ -22,6 +23,7 @@ export async function schedulesPage(ctx: AppContext): Promise<Page> {
   let schedules: ScheduleView[] = []
 
   const act = async (action: () => Promise<unknown>, done: string) => {
+    const focus = focusedSelector(element)
     try {
       await action()
       ctx.notify(done)
@@ -29,6 +31,7 @@ export async function schedulesPage(ctx: AppContext): Promise<Page> {
       ctx.notify(err instanceof Error ? err.message : String(err), 'error')
     }
     await load()
+    restoreFocus(element, focus, document.getElementById('main') ?? element)
   }
   const showForm = () => {
     const existing = schedules.find((s) => s.name === editing) ?? null
@@ -50,10 +53,10 @@ export async function schedulesPage(ctx: AppContext): Promise<Page> {
   }
   const actions = (s: ScheduleView) => {
     const buttons: HTMLElement[] = []
-    if (canRun) buttons.push(h('button', { type: 'button', class: 'primary', 'data-action': 'run-now', onclick: () => void act(() => ctx.api.send('POST', `/api/schedules/${encodeURIComponent(s.name)}/run`), `Schedule ${s.name} started`) }, 'Run now'))
+    if (canRun) buttons.push(h('button', { type: 'button', class: 'primary', 'data-action': 'run-now', 'data-name': s.name, onclick: () => void act(() => ctx.api.send('POST', `/api/schedules/${encodeURIComponent(s.name)}/run`), `Schedule ${s.name} started`) }, 'Run now'))
     if (canWrite) {
       buttons.push(
-        h('button', { type: 'button', 'data-action': 'toggle', onclick: () => void act(() => ctx.api.send('PATCH', `/api/schedules/${encodeURIComponent(s.name)}`, { enabled: !s.enabled }), `Schedule ${s.name} ${s.enabled ? 'disabled' : 'enabled'}`) }, s.enabled ? 'Disable' : 'Enable'),
+        h('button', { type: 'button', 'data-action': 'toggle', 'data-name': s.name, onclick: () => void act(() => ctx.api.send('PATCH', `/api/schedules/${encodeURIComponent(s.name)}`, { enabled: !s.enabled }), `Schedule ${s.name} ${s.enabled ? 'disabled' : 'enabled'}`) }, s.enabled ? 'Disable' : 'Enable'),
         h('button', {
           type: 'button',
           'data-action': 'edit',

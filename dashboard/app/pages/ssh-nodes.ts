@@ -2,6 +2,7 @@ import type { HostKeyRecord } from '../../../collector/ssh/ssh-node-store.js'
 import type { SshNode, SshNodeSpecInput } from '../../../collector/ssh/ssh-node-spec.js'
 import type { AppContext, Page } from '../context.js'
 import { h, mount } from '../dom.js'
+import { focusedSelector, restoreFocus } from '../focus.js'
 import { formatAge, formatLabels, formatTime } from '../format.js'
 import { confirmButton } from '../components/confirm-button.js'
 import { dataTable, section } from '../components/table.js'
@@ -21,6 +22,7 @@ export async function sshNodesPage(ctx: AppContext): Promise<Page> {
   const canWrite = ctx.can('schedules.write')
   const canTrust = ctx.can('hostkeys.trust')
   const act = async (action: () => Promise<unknown>, done: string) => {
+    const focus = focusedSelector(element)
     try {
       await action()
       ctx.notify(done)
@@ -28,6 +30,7 @@ export async function sshNodesPage(ctx: AppContext): Promise<Page> {
       ctx.notify(err instanceof Error ? err.message : String(err), 'error')
     }
     await load()
+    restoreFocus(element, focus, document.getElementById('main') ?? element)
   }
   const load = async () => {
     const data = await getOrAbsent<{ nodes: SshNodeView[] }>(ctx, '/api/ssh-nodes')
