@@ -4,16 +4,19 @@ import { evaluateRules } from '../rules/evaluate.js'
 import type { FactErrors, Facts } from '../rules/facts/facts.js'
 import type { RuleSet } from '../rules/load-rules.js'
 import { errorMessage } from '../rules/posture-error.js'
-import { reportSchemaId, type NodeIdentity, type Report } from '../rules/report.js'
+import { reportSchemaId, type GathererReads, type NodeIdentity, type Report } from '../rules/report.js'
 import { scoreNode } from '../rules/scoring.js'
 import { applyWaivers, type Waiver } from '../rules/waivers.js'
 import type { Host } from './host/host.js'
+import { RecordingHost } from './host/recording-host.js'
 import type { ScanConfig } from './scan-config.js'
 import { postureVersion } from './version.js'
 
 export interface GatheredFacts {
   facts: Facts
   factErrors: FactErrors
+  /** What each gatherer read, in gatherer order (the evidence export's methods.json). */
+  reads?: GathererReads[]
 }
 
 /**
@@ -27,10 +30,13 @@ export async function gatherFacts(host: Host, domains: readonly Domain[], config
   const { gatherersFor } = await import('./gatherers/registry.js')
   const facts: Record<string, unknown> = {}
   const factErrors: FactErrors = {}
+  const chosen = gatherersFor(domains)
+  // Each gatherer sees the host through its own recorder, so that what it read is known per gatherer.
+  const recorders = chosen.map(() => new RecordingHost(host))
   const results = await Promise.all(
-    gatherersFor(domains).map(async (gatherer) => {
+    chosen.map(async (gatherer, i) => {
       try {
-        return await gatherer.gather({ host, now, config })
+        return await gatherer.gather({ host: recorders[i]!, now, config })
       } catch (err) {
         return { facts: {}, errors: Object.fromEntries(gatherer.feeds.map((d) => [d, `${gatherer.name} gatherer failed: ${errorMessage(err)}`])) }
       }
@@ -40,7 +46,11 @@ export async function gatherFacts(host: Host, domains: readonly Domain[], config
     for (const [key, value] of Object.entries(result.facts)) facts[key] = { ...(facts[key] as object | undefined), ...(value as object) }
     Object.assign(factErrors, result.errors)
   }
-  return { facts: facts as Facts, factErrors }
+  const reads = chosen.map((gatherer, i): GathererReads => {
+    const seen = recorders[i]!.recorded()
+    return { gatherer: gatherer.name, files: Object.keys(seen.files).sort(), dirs: Object.keys(seen.dirs).sort(), commands: Object.keys(seen.commands).sort(), probes: Object.keys(seen.probes).sort() }
+  })
+  return { facts: facts as Facts, factErrors, reads }
 }
 
 export interface EvaluateOptions {
@@ -75,6 +85,7 @@ export function buildReport(
     findings,
     facts: gathered.facts,
     factErrors: gathered.factErrors,
+    ...(gathered.reads ? { reads: gathered.reads } : {}),
   }
 }
 

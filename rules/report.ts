@@ -19,6 +19,20 @@ export const nodeIdentitySchema = z.object({
 })
 export type NodeIdentity = z.infer<typeof nodeIdentitySchema>
 
+/**
+ * What one gatherer read on the node during the scan: the keys of the files, directories,
+ * commands (argv joined by spaces) and network probes, as a snapshot names them, without
+ * their content. The evidence export lists them per gatherer (methods.json).
+ */
+export const gathererReadsSchema = z.object({
+  gatherer: z.string(),
+  files: z.array(z.string()),
+  dirs: z.array(z.string()),
+  commands: z.array(z.string()),
+  probes: z.array(z.string()),
+})
+export type GathererReads = z.infer<typeof gathererReadsSchema>
+
 export const reportSchema = z.object({
   schema: z.literal(reportSchemaId),
   scanId: z.string(),
@@ -33,5 +47,7 @@ export const reportSchema = z.object({
   findings: z.array(findingSchema),
   facts: factsSchema,
   factErrors: factErrorsSchema,
+  /** What each gatherer read (absent in reports from agents before this field existed). */
+  reads: z.array(gathererReadsSchema).optional(),
 })
 export type Report = z.infer<typeof reportSchema>

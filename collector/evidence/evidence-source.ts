@@ -1,4 +1,5 @@
 import type { AuditEntry, ChainVerdict } from '../audit/audit-chain.js'
+import type { GathererReads } from '../../rules/report.js'
 import type { Waiver } from '../../rules/waivers.js'
 import type { RetentionHorizon } from '../store/sqlite-retention.js'
 import type { EvidenceFinding, EvidenceScan, ExportWindow, ManualEvidence } from './evidence-model.js'
@@ -18,6 +19,8 @@ export interface EvidenceSource {
   scanBatches(window: ExportWindow, labels: Record<string, string>): AsyncIterable<ScanWithFindings[]>
   /** How many scans `scanBatches` will yield (export progress); optional. */
   countScans?(window: ExportWindow, labels: Record<string, string>): Promise<number>
+  /** What the gatherers read in those scans (reports that carry `reads`), one entry per distinct set; optional. */
+  gathererReads?(window: ExportWindow, labels: Record<string, string>): Promise<GathererReads[][]>
   /** The same scans without findings, for scans.csv. */
   scanList(window: ExportWindow, labels: Record<string, string>): AsyncIterable<EvidenceScan[]>
   waivers(): Promise<Waiver[]>

@@ -11,7 +11,7 @@ import { evidenceSchemaId, manifestBytes, manifestName, signatureName, type Evid
 import type { ControlResult, ExportWindow, ManualEvidence, RuleInfo, WaiverRecord } from './evidence-model.js'
 import type { EvidenceReport } from './evidence-report.js'
 import type { EvidenceSource } from './evidence-source.js'
-import type { GathererMethod } from './gatherer-methods.js'
+import { mergeGathererReads, type GathererMethod } from './gatherer-methods.js'
 import { EvidenceZipWriter } from './evidence-zip-writer.js'
 import { renderReportHtml } from './report-html.js'
 import { renderReportPdf } from './report-pdf.js'
@@ -163,14 +163,15 @@ async function writeArchive(zip: EvidenceZipWriter, request: ExportRequest, cont
   await add(evidenceFiles.controlsCsv.path, controlsCsv(controls), evidenceFiles.controlsCsv.description)
   await add(evidenceFiles.failuresCsv.path, batched(failureLines(controls)), evidenceFiles.failuresCsv.description)
 
-  // 4. How each rule checks.
+  // 4. How each rule checks, and what the gatherers read in the window's scans.
+  const gatherers = mergeGathererReads(context.gathererMethods ?? [], source.gathererReads ? await source.gathererReads(window, labels) : [])
   const methods = context.rules
     .filter((r) => (r.controls[framework.framework] ?? []).length > 0)
     .map((r) => ({
       rule: r.id, title: r.title, domain: r.domain, severity: r.severity, controls: r.controls[framework.framework], check: r.check, forEach: r.forEach, reads: r.reads, remediation: r.remediation,
-      gatheredBy: (context.gathererMethods ?? []).filter((g) => g.domains.includes(r.domain)).map((g) => g.gatherer),
+      gatheredBy: gatherers.filter((g) => g.domains.includes(r.domain)).map((g) => g.gatherer),
     }))
-  await add(evidenceFiles.methods.path, `${JSON.stringify({ framework: framework.framework, rules: methods, gatherers: context.gathererMethods ?? [] }, null, 2)}\n`, evidenceFiles.methods.description)
+  await add(evidenceFiles.methods.path, `${JSON.stringify({ framework: framework.framework, rules: methods, gatherers }, null, 2)}\n`, evidenceFiles.methods.description)
 
   // 5. Waivers in force at any time in the window.
   // Those in force at any time in the window, and any other a finding of the window carried.

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { verifyAuditChainAsync, type AuditEntry, type ChainVerdict } from '../audit/audit-chain.js'
 import type { AuditLog } from '../audit/audit-log.js'
+import { gathererReadsSchema, type GathererReads } from '../../rules/report.js'
 import { gradeSchema } from '../../rules/scoring.js'
 import { severitySchema } from '../../rules/severity.js'
 import { statusSchema, waiverRefSchema } from '../../rules/finding.js'
@@ -60,6 +61,9 @@ export class SqliteEvidenceSource implements EvidenceSource {
           json_extract(score_json, '$.scoreWithoutWaivers') AS score_without, grade
         FROM scans WHERE node_id = ? AND kind = 'scan' AND finished_at >= ? AND finished_at < ? ORDER BY finished_at, pk`),
       countScans: db.prepare<[string, string, string], { n: number }>("SELECT count(*) AS n FROM scans WHERE node_id = ? AND kind = 'scan' AND finished_at >= ? AND finished_at < ?"),
+      readSets: db.prepare<[string, string, string], { reads: string }>(`
+        SELECT DISTINCT rs.reads FROM scans s JOIN scan_reads sr ON sr.scan_pk = s.pk JOIN read_sets rs ON rs.digest = sr.digest
+        WHERE s.node_id = ? AND s.kind = 'scan' AND s.finished_at >= ? AND s.finished_at < ?`),
       findings: db.prepare<[number], FindingRow>('SELECT rule, target, domain, severity, status, message, evidence, waiver FROM findings WHERE scan_pk = ? ORDER BY rule, target'),
       waivers: db.prepare<[], { spec: string }>('SELECT spec FROM waivers ORDER BY id'),
       prior: db.prepare<[string, string, string], { failing_since: string | null }>("SELECT failing_since FROM finding_lifecycle WHERE node_id = ? AND rule = ? AND target = ? AND state = 'open'"),
@@ -94,6 +98,15 @@ export class SqliteEvidenceSource implements EvidenceSource {
     let total = 0
     for (const node of this.#nodes(labels)) total += this.#s.countScans.get(node.id, from, to)?.n ?? 0
     return total
+  }
+
+  async gathererReads(window: ExportWindow, labels: Record<string, string>): Promise<GathererReads[][]> {
+    const [from, to] = [window.from.toISOString(), window.to.toISOString()]
+    const seen = new Map<string, GathererReads[]>()
+    for (const node of this.#nodes(labels)) {
+      for (const row of this.#s.readSets.all(node.id, from, to)) if (!seen.has(row.reads)) seen.set(row.reads, z.array(gathererReadsSchema).parse(JSON.parse(row.reads)))
+    }
+    return [...seen.values()]
   }
 
   async *scanList(window: ExportWindow, labels: Record<string, string>): AsyncIterable<EvidenceScan[]> {

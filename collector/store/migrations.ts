@@ -7,6 +7,7 @@ import { loginFailuresSql } from '../auth/login-failures-schema.js'
 import { scheduleSql } from '../schedule/schedule-schema.js'
 import { sshSql } from '../ssh/ssh-schema.js'
 import { manualEvidenceSql } from '../evidence/evidence-schema.js'
+import { scanReadsSql } from '../evidence/scan-reads-schema.js'
 
 /**
  * The collector's schema, as numbered migrations tracked by SQLite's `user_version`
@@ -160,5 +161,7 @@ CREATE TABLE api_tokens (
   { version: 3, name: 'scheduled scans and run history, agentless SSH nodes and pinned host keys', sql: scheduleSql + sshSql },
   { version: 4, name: 'evidence: manual evidence attached to framework controls', sql: manualEvidenceSql },
   { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: alertsSql },
-]
   { version: 6, name: 'dashboard read model: node labels, explorer sort indexes; login limiter counters', sql: explorerReadModelSql + loginFailuresSql },
+  // 6 (dashboard read model) and 7 (retention) are claimed by other work; 8 is the evidence's.
+  { version: 8, name: 'evidence: what each scan read (gatherer reads, each distinct set stored once)', sql: scanReadsSql },
+]

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Finding } from '../../rules/finding.js'
 import type { ScoringPolicy } from '../../rules/scoring.js'
 import type { Severity } from '../../rules/severity.js'
@@ -30,6 +31,8 @@ export function prepareIngest(db: Db, policy: ScoringPolicy) {
         domains, started_at, finished_at, received_at, score, grade, coverage, score_json, facts, fact_errors)
       VALUES (@scanId, @nodeId, @agentId, @kind, @seq, @source, @postureVersion, @rulesVersion, @agentRulesVersion,
         @domains, @startedAt, @finishedAt, @receivedAt, @score, @grade, @coverage, @scoreJson, @facts, @factErrors)`),
+    insertReadSet: db.prepare('INSERT INTO read_sets (digest, reads) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING'),
+    insertScanReads: db.prepare('INSERT INTO scan_reads (scan_pk, digest) VALUES (?, ?)'),
     insertFinding: db.prepare(`
       INSERT INTO findings (scan_pk, rule, target, domain, severity, status, message, evidence, waiver)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -99,6 +102,12 @@ export function prepareIngest(db: Db, policy: ScoringPolicy) {
         factErrors: JSON.stringify(report.factErrors),
       }).lastInsertRowid,
     )
+    if (report.reads) {
+      const reads = JSON.stringify(report.reads)
+      const digest = createHash('sha256').update(reads).digest('hex')
+      statements.insertReadSet.run(digest, reads)
+      statements.insertScanReads.run(pk, digest)
+    }
     for (const f of report.findings) {
       statements.insertFinding.run(
         pk, f.rule, f.target, f.domain, f.severity, f.status, f.message,

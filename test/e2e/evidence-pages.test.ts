@@ -174,13 +174,13 @@ describe.skipIf(!hasChromium)('Waivers and Evidence pages in headless Chromium',
     }, { node: legacy, expires })
     expect(created.status, JSON.stringify(created.body)).toBe(201)
     const row = page.locator('table.data tbody tr', { hasText: 'CHG-4712' })
-    await expect.poll(async () => { await page.reload(); return row.locator('.bad-text').count() }, { timeout: 20_000, intervals: [500] }).toBe(1)
+    await expect.poll(async () => { await page.reload(); return row.locator('.bad-text').count() }, { timeout: 20_000, interval: 500 }).toBe(1)
     expect(await row.locator('.bad-text').innerText()).toMatch(/^\d{4}-\d{2}-\d{2} \(expired\)$/)
     await screenshot(page, 'waivers-expired')
 
     await page.goto(`${dc.url}/#/nodes/${legacy}`)
     const finding = findingOf(page, 'system.time-synced').first()
-    await expect.poll(async () => { await page.reload(); return (await finding.getAttribute('class')) ?? '' }, { timeout: 20_000, intervals: [500] }).toContain('finding-fail')
+    await expect.poll(async () => { await page.reload(); return (await finding.getAttribute('class')) ?? '' }, { timeout: 20_000, interval: 500 }).toContain('finding-fail')
     expect(await finding.textContent()).toContain(`waiver ${created.body.waiver.id} expired`)
   }, 90_000)
 

@@ -125,6 +125,9 @@ describe('evidence export jobs API', () => {
     writeFileSync(archive, bytes)
     const entries = await readZipEntries(archive)
     expect(JSON.parse(entries.get('manifest.json')!.toString())).toMatchObject({ exportedBy: job.owner, counts: { scans: 6, nodes: 2 } })
+    // methods.json: what the system gatherer read in these scans (the agents' reports carry it).
+    const methods = JSON.parse(entries.get('methods.json')!.toString()) as { gatherers: { gatherer: string; recorded: boolean; files: string[]; commands: string[] }[] }
+    expect(methods.gatherers.find((g) => g.gatherer === 'system')).toMatchObject({ recorded: true, commands: expect.arrayContaining(['timedatectl show', 'uname -m']), files: expect.arrayContaining(['/etc/machine-id', '/etc/os-release']) })
 
     const key = await fetch(`${url}/api/signing-key`, { headers: { authorization: `Bearer ${tokens.auditor}` } })
     const keyFile = join(dir, 'collector.pub')
