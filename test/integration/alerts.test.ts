@@ -49,9 +49,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function start(delivery: NonNullable<CollectorConfigInput['alerts']>['delivery'] = {}): Promise<void> {
+async function start(delivery: NonNullable<CollectorConfigInput['alerts']>['delivery'] = {}, more: CollectorConfigInput = {}): Promise<void> {
   const dataDir = join(dir, 'data')
-  const config = resolveCollectorConfig({}, { dataDir, listen: { host: '127.0.0.1', port: 0 }, backup: { intervalMs: 0 }, alerts: { sweepMs: 3_600_000, delivery: { backoffBaseMs: 30, backoffMaxMs: 200, pollMs: 50, timeoutMs: 5_000, ...delivery } } }, dataDir)
+  const config = resolveCollectorConfig({}, { dataDir, listen: { host: '127.0.0.1', port: 0 }, backup: { intervalMs: 0 }, ...more, alerts: { sweepMs: 3_600_000, delivery: { backoffBaseMs: 30, backoffMaxMs: 200, pollMs: 50, timeoutMs: 5_000, ...delivery } } }, dataDir)
   alerts = createAlerts()
   collector = await buildCollector(config, { logger: pino({ level: 'silent' }), plugins: [alerts.plugin] })
   await collector.start()
@@ -205,6 +205,26 @@ describe('time-based alerts and other features', () => {
     expect(log.json.deliveries).toMatchObject([{ attempt: 1, outcome: 'delivered', httpStatus: 200 }])
     const listed = await api('GET', '/api/webhooks')
     expect(JSON.stringify(listed.json)).not.toContain('whsec_')
+  })
+})
+
+describe('a node gone silent', () => {
+  it('alerts node.silent once when the liveness watch marks the node offline, with no sweep driven by the test', async () => {
+    // Heartbeat (and so the liveness watch) every 100 ms; offline after 2 missed 150 ms scan intervals.
+    await start({}, { agents: { heartbeatMs: 100, missedIntervalsOffline: 2 } })
+    const { secret } = await addHook({ events: ['node.silent'] })
+    const agent = await agentStream(await joinAgent(collector, join(dir, 'a')))
+    agent.ws.send(JSON.stringify({ v: 1, type: 'hello', agentVersion: '0.0.1', hostname: 'quiet', rulesVersion: ruleSet.version, intervalMs: 150, spool: { pending: 0, dropped: 0 } }))
+    await agent.send({ hostname: 'quiet' }, new Date(), 0)
+    await expect.poll(() => agent.acks.length, { timeout: 10_000 }).toBe(1)
+    await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBe(1)
+    const [node] = await collector.store.listNodes()
+    const [message] = receiver.messages()
+    expect(message).toMatchObject({ kind: 'sweep', node: { id: node!.id, hostname: 'quiet' }, events: [{ type: 'node.silent', severity: 'high', subject: 'liveness', details: { offlineSince: node!.offlineSince } }] })
+    expect(verifySignature(receiver.received[0]!.body, secret, receiver.received[0]!.headers['x-posture-signature'] as string)).toBe(true)
+    // Still silent on every later liveness check: the same condition, not told again.
+    await new Promise((r) => setTimeout(r, 500))
+    expect(receiver.received).toHaveLength(1)
   })
 })
 
