@@ -3,6 +3,7 @@ import { pgAdvisoryLocks } from './pg-advisory-locks.js'
 import type { PgPool } from './pg-pool.js'
 import { pgCoreSql } from './pg-schema-core.js'
 import { pgExplorerReadModelSql, pgLoginFailuresSql } from './pg-schema-explorer.js'
+import { pgScanReadsSql } from './pg-schema-scan-reads.js'
 import { pgAlertsSql, pgAuditLogSql, pgAuthSql, pgDashboardReadModelSql, pgManualEvidenceSql, pgScheduleSql, pgSshSql } from './pg-schema-subsystems.js'
 
 /**
@@ -28,6 +29,7 @@ export const pgMigrations: readonly PgMigration[] = [
   { version: 4, name: 'evidence: manual evidence attached to framework controls', sql: pgManualEvidenceSql },
   { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: pgAlertsSql },
   { version: 6, name: 'dashboard read model: node labels, explorer sort indexes; login limiter counters', sql: pgExplorerReadModelSql + pgLoginFailuresSql },
+  { version: 8, name: 'evidence: what each scan read (gatherer reads, each distinct set stored once)', sql: pgScanReadsSql },
 ]
 
 export const pgMigrationsTable = 'schema_migrations'
