@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Finding, Status } from '../../../rules/finding.js'
 import { errorMessage } from '../../../rules/posture-error.js'
 import type { ScoringPolicy } from '../../../rules/scoring.js'
@@ -76,6 +77,12 @@ export function createPgIngest(pool: PgPool, policy: ScoringPolicy) {
     const pk = inserted.rows[0]?.pk
     // Stored meanwhile by someone else (another collector): the caller rolls this report's savepoint back.
     if (pk === undefined) return { status: 'duplicate' }
+    if (report.reads) {
+      const reads = JSON.stringify(report.reads)
+      const digest = createHash('sha256').update(reads).digest('hex')
+      await client.query('INSERT INTO read_sets (digest, reads) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING', [digest, reads])
+      await client.query('INSERT INTO scan_reads (scan_pk, digest) VALUES ($1, $2)', [pk, digest])
+    }
     if (report.findings.length > 0) {
       const f = report.findings
       await client.query(
