@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { gathererReadsSchema, type GathererReads } from '../../rules/report.js'
 import { gradeSchema } from '../../rules/scoring.js'
 import { waiverSchema, type Waiver } from '../../rules/waivers.js'
 import { verifyAuditChainAsync, type AuditEntry, type ChainVerdict } from '../audit/audit-chain.js'
@@ -92,6 +93,16 @@ export class PgEvidenceSource implements EvidenceSource {
       [nodes, window.from.toISOString(), window.to.toISOString()],
     )
     return Number(rows[0]?.n ?? 0)
+  }
+
+  async gathererReads(window: ExportWindow, labels: Record<string, string>): Promise<GathererReads[][]> {
+    const nodes = (await this.#nodes(labels)).map((n) => n.id)
+    const { rows } = await this.#pool.query<{ reads: string }>(
+      `SELECT DISTINCT rs.reads FROM scans s JOIN scan_reads sr ON sr.scan_pk = s.pk JOIN read_sets rs ON rs.digest = sr.digest
+       WHERE s.node_id = ANY($1::text[]) AND s.kind = 'scan' AND s.finished_at >= $2 AND s.finished_at < $3`,
+      [nodes, window.from.toISOString(), window.to.toISOString()],
+    )
+    return rows.map((r) => z.array(gathererReadsSchema).parse(JSON.parse(r.reads)))
   }
 
   async *scanList(window: ExportWindow, labels: Record<string, string>): AsyncIterable<EvidenceScan[]> {

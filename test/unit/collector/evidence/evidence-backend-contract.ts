@@ -86,6 +86,17 @@ export function describeEvidenceBackendContract(backendName: string, open: OpenB
       expect(await evidence.priorFailingSince(nodeId, failing.rule, failing.target)).toBe(null)
     })
 
+    it('gives each distinct read set of the window’s scans (what the gatherers read), for methods.json', async () => {
+      const first = await ingest('web-1', true, day(1), { env: 'prod' })
+      await ingest('web-2', false, day(2), { env: 'prod' })
+      await ingest('lab-1', true, day(2), { env: 'dev' })
+      const { evidence } = subject.backend
+      // The same files and commands on both prod nodes: one set, stored and returned once.
+      expect(first.reads?.find((r) => r.gatherer === 'system')?.commands).toContain('timedatectl show')
+      expect(await evidence.gathererReads?.({ from: day(1, 0), to: day(5, 0) }, { env: 'prod' })).toEqual([first.reads])
+      expect(await evidence.gathererReads?.({ from: day(3, 0), to: day(5, 0) }, {})).toEqual([])
+    })
+
     it('exports a signed archive that verifies, with the audit excerpt of the window', async () => {
       await ingest('web-1', false, day(1), { env: 'prod' })
       await ingest('web-1', true, day(2), { env: 'prod' })
