@@ -116,7 +116,7 @@ describe.skipIf(!hasTools)('several collectors on one PostgreSQL behind HAProxy'
     const tls = await loadOrCreateTlsIdentity({ dataDir: join(dir, 'shared'), hostnames: ['127.0.0.1'], now: new Date() })
     ca = tls.certPem
     const configPath = join(dir, 'collector.yaml')
-    writeFileSync(configPath, 'schedules:\n  pollMs: 250\nagents:\n  heartbeatMs: 1000\nbackup:\n  intervalMs: 0\n')
+    writeFileSync(configPath, 'schedules:\n  pollMs: 250\n  agentReportTimeoutMs: 20000\nagents:\n  heartbeatMs: 1000\nbackup:\n  intervalMs: 0\n')
     const a = await startCollectorProcess('a', join(dir, 'shared'), configPath)
     const b = await startCollectorProcess('b', join(dir, 'shared'), configPath)
     haproxy = await startHaproxy([
@@ -192,7 +192,11 @@ describe.skipIf(!hasTools)('several collectors on one PostgreSQL behind HAProxy'
     // The schedule's first slot: one run, by one collector, every agent scanned once for it.
     type Run = { id: number; slot: string | null; trigger: string; status: string; scans: { nodeId: string; scanId: string }[] }
     const runs = async () => ((await api(b.url, adminToken, 'GET', '/api/schedules/every-minute/runs')).json as { runs: Run[] }).runs
-    await expect.poll(async () => (await runs()).filter((r) => r.status !== 'running').length, { timeout: 90_000, interval: 500 }).toBeGreaterThanOrEqual(1)
+    try {
+      await expect.poll(async () => (await runs()).filter((r) => r.status !== 'running').length, { timeout: 150_000, interval: 500 }).toBeGreaterThanOrEqual(1)
+    } catch (err) {
+      throw new Error(`no finished run: ${JSON.stringify(await runs())}\n--- a ---\n${a.output().slice(-3000)}\n--- b ---\n${b.output().slice(-3000)}`, { cause: err })
+    }
     const firstRun = (await runs()).at(-1)!
     expect(firstRun).toMatchObject({ status: 'ok', scans: expect.any(Array) })
     expect(new Set(firstRun.scans.map((s) => s.nodeId))).toEqual(new Set(nodeOf.values()))
@@ -224,7 +228,7 @@ describe.skipIf(!hasTools)('several collectors on one PostgreSQL behind HAProxy'
     expect(storedIds.length).toBeGreaterThanOrEqual(4 + 1 + 2 + 4 + 24)
     // B still answers for every node.
     expect((await nodesOn(b.url)).map((n) => n.hostname).sort()).toEqual(hostnames)
-  }, 240_000)
+  }, 360_000)
 })
 
 /** An SSE client for /api/events over the pinned certificate. */
