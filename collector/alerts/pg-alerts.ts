@@ -18,7 +18,8 @@ import type { Webhook, WebhookSpec } from './webhook-spec.js'
  * claim runs out. Dedupe keys and fired conditions are unique in the database, so a
  * report or condition seen by two collectors is one message.
  */
-const claimMs = 120_000
+// Longer than the longest send (alert-config.ts: timeoutMs at most 120 s) plus recording it.
+const claimMs = 300_000
 
 type ScanRow = { pk: number; node_id: string; score: number | null; grade: string | null; domains: string; last_scan_pk: number | null; hostname: string }
 

@@ -129,7 +129,8 @@ export function pgDashboardQueries(pool: PgPool, policy: ScoringPolicy): Dashboa
         else where.push(`l.rule = ${p(filter.rule)}`)
       }
       if (filter.node) where.push(`l.node_id IN (SELECT id FROM nodes WHERE id = ${p(filter.node)} OR hostname LIKE ${p(`%${filter.node.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\')`)
-      if (filter.label) where.push(`l.node_id IN (SELECT id FROM nodes WHERE CAST(labels AS jsonb) ->> ${p(filter.label.key)} = ${p(filter.label.value)})`)
+      // node_labels (migration 6) is kept from nodes.labels by a trigger: an index lookup, as in sqlite-explorer.ts.
+      if (filter.label) where.push(`l.node_id IN (SELECT node_id FROM node_labels WHERE key = ${p(filter.label.key)} AND value = ${p(filter.label.value)})`)
       if (filter.overdueAt) where.push(`l.state = 'open' AND l.sla_due < ${p(filter.overdueAt.toISOString())}`)
       // As in sqlite-explorer.ts: the page is chosen from the lifecycle table alone, then only
       // its rows are joined to nodes, findings (message, evidence) and rule metadata.
