@@ -34,7 +34,7 @@ export class LocalCluster implements Cluster {
   sessionSeen(): void {}
   sessionClosed(): void {}
 
-  async claimOnce(): Promise<boolean> {
+  async claimOnce(_name: string, _key: string): Promise<boolean> {
     return true
   }
 
