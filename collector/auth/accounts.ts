@@ -47,6 +47,8 @@ export interface AccountStore {
   setDisabled(id: number, disabledAt: string | null): Promise<void>
   /** Enables TOTP with `secret` (first used at `step`) and replaces the recovery codes. */
   enableTotp(id: number, secret: string, step: number, recoveryHashes: readonly string[]): Promise<void>
+  /** Rewrites a stored TOTP secret (sealing a clear one at rest); nothing else changes. */
+  replaceTotpSecret(id: number, secret: string): Promise<void>
   /** Records `step` as used, only if it is later than the last one: false means replayed. */
   useTotpStep(id: number, step: number): Promise<boolean>
   unusedRecoveryCodes(id: number): Promise<string[]>

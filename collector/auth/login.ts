@@ -34,7 +34,7 @@ export async function login(deps: AuthDeps, request: LoginRequest): Promise<Logi
   const attempt = (outcome: 'success' | 'failure', details: Record<string, string | boolean>) =>
     deps.audit.append({ actor: typed, action: 'login', target: null, outcome, ip: request.ip, details })
 
-  const verdict = deps.limiter.check(typed, request.ip, now.getTime())
+  const verdict = await deps.limiter.check(typed, request.ip, now.getTime())
   if (!verdict.allowed) {
     await attempt('failure', { reason: 'rate-limited' })
     const minutes = Math.ceil(verdict.retryAfterMs / 60_000)
@@ -44,7 +44,7 @@ export async function login(deps: AuthDeps, request: LoginRequest): Promise<Logi
   const usable = account !== null && account.disabledAt === null
   const passwordOk = await verifyPassword(request.password, usable ? account.passwordHash : await dummyHash())
   if (!usable || !passwordOk) {
-    deps.limiter.recordFailure(typed, request.ip, now.getTime())
+    await deps.limiter.recordFailure(typed, request.ip, now.getTime())
     await attempt('failure', { reason: account === null ? 'unknown-user' : account.disabledAt ? 'disabled' : 'bad-password' })
     return badCredentials
   }
@@ -56,7 +56,7 @@ export async function login(deps: AuthDeps, request: LoginRequest): Promise<Logi
     factor = /^\d[\d ]*$/.test(code) ? 'totp' : 'recovery-code'
     const accepted = factor === 'totp' ? await acceptTotp(deps, account, code, now.getTime()) : await acceptRecoveryCode(deps, account, code, now)
     if (!accepted) {
-      deps.limiter.recordFailure(typed, request.ip, now.getTime())
+      await deps.limiter.recordFailure(typed, request.ip, now.getTime())
       await attempt('failure', { reason: factor === 'totp' ? 'bad-totp' : 'bad-recovery-code' })
       return { ok: false, code: 'BAD_CODE', message: 'That code is wrong or was already used.' }
     }
@@ -65,7 +65,7 @@ export async function login(deps: AuthDeps, request: LoginRequest): Promise<Logi
     }
   }
 
-  deps.limiter.recordSuccess(typed)
+  await deps.limiter.recordSuccess(typed)
   if (needsRehash(account.passwordHash)) await deps.accounts.setPassword(account.id, await hashPassword(request.password), account.mustChangePassword)
   if (request.previousSecret) await deps.accounts.deleteSession(sessionKey(request.previousSecret))
   const secret = newSecret()

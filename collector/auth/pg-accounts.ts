@@ -121,6 +121,10 @@ export class PgAccounts implements AccountStore {
     await this.#changed('UPDATE sessions SET last_seen = $1 WHERE id_hash = $2', [lastSeen, idHash])
   }
 
+  async replaceTotpSecret(id: number, secret: string): Promise<void> {
+    await this.#pool.query('UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret IS NOT NULL', [secret, id])
+  }
+
   async setTotpPending(idHash: string, secret: string | null): Promise<void> {
     await this.#changed('UPDATE sessions SET totp_pending = $1 WHERE id_hash = $2', [secret, idHash])
   }

@@ -41,6 +41,7 @@ export class SqliteAccounts implements AccountStore {
       setRole: db.prepare('UPDATE users SET role = ? WHERE id = ?'),
       setDisabled: db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?'),
       setTotp: db.prepare('UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?'),
+      replaceTotp: db.prepare('UPDATE users SET totp_secret = ? WHERE id = ? AND totp_secret IS NOT NULL'),
       useStep: db.prepare('UPDATE users SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)'),
       clearCodes: db.prepare('DELETE FROM recovery_codes WHERE user_id = ?'),
       insertCode: db.prepare('INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)'),
@@ -126,6 +127,10 @@ export class SqliteAccounts implements AccountStore {
 
   async touchSession(idHash: string, lastSeen: string): Promise<void> {
     this.#s.touch.run(lastSeen, idHash)
+  }
+
+  async replaceTotpSecret(id: number, secret: string): Promise<void> {
+    this.#s.replaceTotp.run(secret, id)
   }
 
   async setTotpPending(idHash: string, secret: string | null): Promise<void> {

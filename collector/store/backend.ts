@@ -2,6 +2,7 @@ import type { AlertStore } from '../alerts/alert-store.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { AccountStore } from '../auth/accounts.js'
 import type { ApiTokenStore } from '../auth/api-tokens.js'
+import type { LoginCounters } from '../auth/login-limiter.js'
 import type { EvidenceSource } from '../evidence/evidence-source.js'
 import type { ManualEvidenceStore } from '../evidence/manual-evidence-store.js'
 import type { ScheduleStore } from '../schedule/schedule-store.js'
@@ -23,6 +24,8 @@ export interface Backend {
   store: Store
   accounts: AccountStore
   apiTokens: ApiTokenStore
+  /** The login limiter's failure counters, shared by every collector on the database. */
+  loginCounters: LoginCounters
   /** Appends with the backend's clock. */
   audit: AuditLog
   waivers: WaiverStore

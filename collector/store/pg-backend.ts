@@ -3,6 +3,7 @@ import { PgAlerts } from '../alerts/pg-alerts.js'
 import { PgAuditLog } from '../audit/pg-audit-log.js'
 import { PgAccounts } from '../auth/pg-accounts.js'
 import { PgApiTokens } from '../auth/pg-api-tokens.js'
+import { PgLoginCounters } from '../auth/pg-login-counters.js'
 import { PgEvidenceSource } from '../evidence/pg-evidence-source.js'
 import { PgManualEvidence } from '../evidence/pg-manual-evidence.js'
 import { PgSchedules } from '../schedule/pg-schedules.js'
@@ -25,6 +26,7 @@ export function pgBackend(store: PgStore, options: { policy: ScoringPolicy; cloc
     store,
     accounts: new PgAccounts(pool),
     apiTokens: new PgApiTokens(pool),
+    loginCounters: new PgLoginCounters(pool),
     audit,
     waivers: new PgWaivers(pool),
     schedules: new PgSchedules(pool),

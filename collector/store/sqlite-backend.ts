@@ -3,6 +3,7 @@ import { SqliteAlerts } from '../alerts/sqlite-alerts.js'
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.js'
 import { SqliteAccounts } from '../auth/sqlite-accounts.js'
 import { SqliteApiTokens } from '../auth/sqlite-api-tokens.js'
+import { SqliteLoginCounters } from '../auth/sqlite-login-counters.js'
 import { SqliteEvidenceSource } from '../evidence/sqlite-evidence-source.js'
 import { SqliteManualEvidence } from '../evidence/sqlite-manual-evidence.js'
 import { SqliteSchedules } from '../schedule/sqlite-schedules.js'
@@ -28,6 +29,7 @@ export function sqliteBackend(store: SqliteStore, options: { dataDir: string; po
     store,
     accounts: new SqliteAccounts(db),
     apiTokens: new SqliteApiTokens(db),
+    loginCounters: new SqliteLoginCounters(db),
     audit,
     waivers: new SqliteWaivers(db),
     schedules: new SqliteSchedules(db),

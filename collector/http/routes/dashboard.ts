@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { AuthDeps } from '../../auth/auth-deps.js'
 import { LoginLimiter, defaultLoginLimiterPolicy, type LoginLimiterPolicy } from '../../auth/login-limiter.js'
+import { sealClearTotpSecrets, sealTotpSecrets } from '../../auth/sealed-accounts.js'
+import { createTotpSecretBox, loadTotpKey, type TotpSecretBox } from '../../auth/totp-secret-box.js'
 import { defaultSessionPolicy, type SessionPolicy } from '../../auth/session.js'
 import type { CollectorContext } from '../../collector-context.js'
 import type { Backend } from '../../store/backend.js'
@@ -42,11 +44,19 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
   const assets = loadDashboardAssets(options.root ?? packageRoot())
   const clock = options.clock ?? (() => new Date())
   let deps: (GuardDeps & { authorize: Authorize }) | null = null
+  // TOTP secrets are sealed with a key in the data directory, which the plugin learns from the config.
+  let box: TotpSecretBox | null = null
+  const openBox = () => {
+    if (!box) throw new TypeError('createDashboard(): the TOTP key is loaded when the plugin is registered')
+    return box
+  }
+  let backendAccounts: Backend['accounts'] | null = null
   const authorize = (backend: Backend): Authorize => {
+    backendAccounts = backend.accounts
     const auth: AuthDeps = {
-      accounts: backend.accounts,
+      accounts: sealTotpSecrets(backend.accounts, openBox),
       audit: backend.auditWithClock(clock),
-      limiter: new LoginLimiter(options.limiterPolicy ?? defaultLoginLimiterPolicy),
+      limiter: new LoginLimiter(backend.loginCounters, options.limiterPolicy ?? defaultLoginLimiterPolicy),
       sessionPolicy: options.sessionPolicy ?? defaultSessionPolicy,
       totpRequired: options.totpRequired ?? true,
       totpIssuer: 'Posture',
@@ -57,7 +67,14 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     return deps.authorize
   }
   const plugin = (app: FastifyInstance, ctx: CollectorContext) => {
-    if (!deps) throw new TypeError('createDashboard(): pass `authorize` to buildCollector along with the plugin')
+    if (!deps || !backendAccounts) throw new TypeError('createDashboard(): pass `authorize` to buildCollector along with the plugin')
+    box = createTotpSecretBox(loadTotpKey(ctx.config.dataDir))
+    const accounts = backendAccounts
+    const sealing = box
+    app.addHook('onReady', async () => {
+      const sealed = await sealClearTotpSecrets(accounts, sealing)
+      if (sealed > 0) app.log.info({ sealed }, 'TOTP secrets sealed at rest')
+    })
     registerAuthRoutes(app, deps)
     registerUsersRoutes(app, deps)
     registerTokensRoutes(app, deps)

@@ -12,7 +12,7 @@ describe('explorer read model (migration 6)', () => {
   let subject: BackendUnderTest
   const ruleSet = loadRuleSet()
   const ingest = async (hostname: string, labels: Record<string, string>, at: Date, synchronized = false) => {
-    const report = await fakeReport(ruleSet, { hostname, synchronized, labels }, at)
+    const report = await fakeReport(ruleSet, { hostname, synchronized }, at)
     await subject.backend.store.ingest([{ kind: 'scan', agentId: null, seq: null, report, agentRulesVersion: null, scoredWith: 'test', receivedAt: at, labels, agentVersion: null }])
   }
   beforeEach(async () => {
