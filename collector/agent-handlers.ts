@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import { protocolVersion, type RulesMessage } from '../agent/wire/messages.js'
 import type { RuleSet } from '../rules/load-rules.js'
 import type { Waiver } from '../rules/waivers.js'
+import { PostureError } from '../rules/posture-error.js'
 import { IngestQueue } from './ingest/ingest-queue.js'
 import { reportFromMessage, scoreReport } from './ingest/prepare-report.js'
 import type { Store } from './store/store.js'
@@ -55,7 +56,15 @@ export function createAgentHandlers(deps: {
     async report(session, message) {
       const now = deps.clock()
       const state = deps.scoring()
-      const { report, reevaluated } = scoreReport(reportFromMessage(message), { ruleSet: state.ruleSet, waivers: state.waivers, labels: session.agent.labels, now })
+      let scored: ReturnType<typeof scoreReport>
+      try {
+        scored = scoreReport(reportFromMessage(message), { ruleSet: state.ruleSet, waivers: state.waivers, labels: session.agent.labels, now })
+      } catch (err) {
+        // Facts are validated when evaluated (agentMessageIngestSchema): invalid ones are the agent's fault, not ours.
+        if (err instanceof PostureError && err.code === 'BAD_INPUT') return session.reject('BAD_MESSAGE', `report ${message.scanId}: ${err.message}`)
+        throw err
+      }
+      const { report, reevaluated } = scored
       const result = await deps.queue.submit({
         kind: 'scan',
         agentId: session.agent.id,

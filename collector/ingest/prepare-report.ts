@@ -1,6 +1,8 @@
 import { buildReport } from '../../agent/scan.js'
 import type { ReportMessage } from '../../agent/wire/messages.js'
 import { isDomain, type Domain } from '../../rules/domains.js'
+import { factsSchema } from '../../rules/facts/facts.js'
+import { PostureError } from '../../rules/posture-error.js'
 import type { RuleSet } from '../../rules/load-rules.js'
 import { reportSchemaId, type Report } from '../../rules/report.js'
 import { scoreNode } from '../../rules/scoring.js'
@@ -31,11 +33,20 @@ export function scoreReport(report: Report, context: ScoringContext): { report: 
   return { report: { ...report, findings, score: scoreNode(findings, context.ruleSet.scoring) }, reevaluated: false }
 }
 
-/** Evaluates stored facts again with the current rules and waivers (re-scoring). */
+/**
+ * Evaluates stored facts again with the current rules and waivers (re-scoring). Facts are
+ * validated here, where they are evaluated (the wire only checks that they are an object):
+ * throws PostureError BAD_INPUT naming the first invalid fact.
+ */
 export function reevaluate(report: Report, context: ScoringContext, scanId: string = report.scanId): Report {
   const domains = report.domains.filter(isDomain) as Domain[]
+  const facts = factsSchema.safeParse(report.facts)
+  if (!facts.success) {
+    const issue = facts.error.issues[0]
+    throw new PostureError('BAD_INPUT', `invalid facts at ${['facts', ...(issue?.path ?? []).map(String)].join('.')}: ${issue?.message ?? 'invalid'}`)
+  }
   const rebuilt = buildReport(
-    { facts: report.facts, factErrors: report.factErrors },
+    { facts: facts.data, factErrors: report.factErrors },
     {
       ruleSet: context.ruleSet,
       domains,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { WebSocket } from 'ws'
 import { closeCodes, type CloseReason } from '../../agent/wire/close-codes.js'
-import { agentMessageSchema, protocolVersion, type AgentMessage, type CollectorMessage } from '../../agent/wire/messages.js'
+import { agentMessageIngestSchema, protocolVersion, type AgentMessage, type CollectorMessage } from '../../agent/wire/messages.js'
 import { parseFrame } from '../../agent/wire/parse-frame.js'
 import { errorMessage } from '../../rules/posture-error.js'
 import type { AgentRow } from '../store/store.js'
@@ -117,7 +117,7 @@ export class AgentSession {
     if (!this.#bucket.take(this.#clock())) return this.reject('RATE_LIMITED', 'too many messages; slow down')
     if (isBinary) return this.reject('BAD_MESSAGE', 'binary frames are not part of the protocol; send JSON text')
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')
-    const parsed = parseFrame(text, agentMessageSchema)
+    const parsed = parseFrame(text, agentMessageIngestSchema)
     if (!parsed.ok) return this.reject(parsed.reason, parsed.detail)
     const message = parsed.message
     const handler = this.#handlers[message.type] as (session: AgentSession, message: AgentMessage) => Promise<void>

@@ -129,6 +129,25 @@ describe('wire protocol at the collector', () => {
     expect(logged('closing agent connection', { reason: 'RATE_LIMITED' })).toBe(true)
   })
 
+  it('stores a report with its own rules version without evaluating its facts; invalid facts to evaluate close with 4001', async () => {
+    const state = await joinAgent(collector, join(dir, 'facts'))
+    const ws = await rawClient(state)
+    await opened(ws)
+    const acks: string[] = []
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { type: string; scanId: string }
+      if (m.type === 'ack') acks.push(m.scanId)
+    })
+    const frame = JSON.parse(await reportFrame('facts-node', 0, 'scan-facts-1')) as Record<string, unknown>
+    ws.send(JSON.stringify({ ...frame, facts: { system: { hostname: 42 } } }))
+    await expect.poll(() => acks).toEqual(['scan-facts-1'])
+    const closed = closedWith(ws)
+    ws.send(JSON.stringify({ ...frame, scanId: 'scan-facts-2', seq: 1, rulesVersion: 'other+000000000000', facts: { system: { hostname: 42 } } }))
+    expect(await closed).toEqual({ code: closeCodes.BAD_MESSAGE, errorCode: 'BAD_MESSAGE' })
+    expect(logs.lines().some((l) => l.msg === 'closing agent connection' && l.reason === 'BAD_MESSAGE' && String(l.detail).includes('invalid facts at facts.system.hostname'))).toBe(true)
+    expect(scanCount()).toBe(1)
+  })
+
   it('stores a report sent twice once, and acks both (duplicate the second time)', async () => {
     const state = await joinAgent(collector, join(dir, 'dup'))
     const ws = await rawClient(state)

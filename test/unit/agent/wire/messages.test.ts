@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { agentMessageSchema, collectorMessageSchema } from '../../../../agent/wire/messages.js'
+import { agentMessageIngestSchema, agentMessageSchema, collectorMessageSchema } from '../../../../agent/wire/messages.js'
 import { parseFrame } from '../../../../agent/wire/parse-frame.js'
 import { closeCodes } from '../../../../agent/wire/close-codes.js'
 import { loadRuleSet, type RuleSet } from '../../../../rules/load-rules.js'
@@ -33,6 +33,19 @@ describe('parseFrame', () => {
     const result = parseFrame(text, agentMessageSchema)
     expect(result).toMatchObject({ ok: false, reason })
     if (!result.ok) expect(closeCodes[result.reason]).toBeGreaterThanOrEqual(4000)
+  })
+
+  it('the collector ingest schema checks facts only as an object and everything else strictly', async () => {
+    const { schema: _schema, ...report } = await fakeReport(ruleSet, { hostname: 'w2' }, new Date('2026-03-02T10:00:00Z'))
+    const frame = (fields: Record<string, unknown>) => JSON.stringify({ v: 1, type: 'report', seq: 1, ...report, ...fields })
+    const odd = frame({ facts: { system: { hostname: 42 } } })
+    expect(parseFrame(odd, agentMessageSchema)).toMatchObject({ ok: false, reason: 'BAD_MESSAGE', detail: expect.stringContaining('facts.system.hostname') })
+    expect(parseFrame(odd, agentMessageIngestSchema)).toMatchObject({ ok: true, message: { facts: { system: { hostname: 42 } } } })
+    expect(parseFrame(frame({ facts: [] }), agentMessageIngestSchema)).toMatchObject({ ok: false, reason: 'BAD_MESSAGE', detail: 'invalid message at facts: facts must be an object' })
+    expect(parseFrame(frame({ facts: null }), agentMessageIngestSchema)).toMatchObject({ ok: false, reason: 'BAD_MESSAGE' })
+    expect(parseFrame(frame({ findings: [{ rule: 'x' }] }), agentMessageIngestSchema)).toMatchObject({ ok: false, reason: 'BAD_MESSAGE' })
+    expect(parseFrame(frame({ sneaky: 1 }), agentMessageIngestSchema)).toMatchObject({ ok: false, reason: 'BAD_MESSAGE' })
+    expect(parseFrame('{"v":1,"type":"rules-status","version":"x","ok":true}', agentMessageIngestSchema).ok).toBe(true)
   })
 
   it('validates collector messages with their own schema', () => {

@@ -20,6 +20,15 @@ describe('scoreReport', () => {
     expect(scored.score.scoreWithoutWaivers).toBe(25)
   })
 
+  it('validates facts where it evaluates them: invalid facts are a BAD_INPUT error naming the fact', async () => {
+    const report = { ...(await fakeReport(ruleSet, { hostname: 'n' }, at)), rulesVersion: 'old+000000000000' }
+    const bad = { ...report, facts: { system: { hostname: 42 } } } as unknown as typeof report
+    expect(() => scoreReport(bad, { ruleSet, waivers: [], labels: {}, now: at })).toThrow(expect.objectContaining({ code: 'BAD_INPUT', message: expect.stringContaining('invalid facts at facts.system.hostname') }))
+    expect(() => reevaluate(bad, { ruleSet, waivers: [], labels: {}, now: at })).toThrow(/invalid facts at facts\.system\.hostname/)
+    // With the collector's own rules version the findings are kept and facts are not evaluated.
+    expect(scoreReport({ ...bad, rulesVersion: ruleSet.version }, { ruleSet, waivers: [], labels: {}, now: at }).reevaluated).toBe(false)
+  })
+
   it('evaluates the facts again when the agent used other rules', async () => {
     const report = { ...(await fakeReport(ruleSet, { hostname: 'n', synchronized: false }, at)), rulesVersion: 'old+000000000000', findings: [] }
     const { report: scored, reevaluated } = scoreReport(report, { ruleSet, waivers: [], labels: {}, now: at })
