@@ -70,14 +70,13 @@ export function prepareExplorer(db: Db) {
     if (filter.status) add('l.last_status = @status', { status: filter.status })
     if (filter.severity) add('l.severity = @severity', { severity: filter.severity })
     if (filter.domain) add('l.domain = @domain', { domain: filter.domain })
+    let rules: string[] = []
     if (filter.rule?.endsWith('.')) {
-      // A prefix: no rule, no findings; one rule, the rule's own index (in severity order);
-      // several, the status/severity index read in order with the rule checked from each
-      // entry (`+` keeps the planner off the rule index, which would sort every match).
-      const rules = rulesIn.all(filter.rule, filter.rule.slice(0, -1) + '/').map((r) => r.rule)
+      // A prefix names the rules it covers (rule_meta): none, no findings; each rule's page
+      // is then read from its own index in order (below) and the pages merged, instead of
+      // sorting every finding of every matching rule.
+      rules = rulesIn.all(filter.rule, filter.rule.slice(0, -1) + '/').map((r) => r.rule)
       if (rules.length === 0) return []
-      if (rules.length === 1) add('l.rule = @rule', { rule: rules[0]! })
-      else add('+l.rule >= @rule AND +l.rule < @ruleEnd', { rule: filter.rule, ruleEnd: filter.rule.slice(0, -1) + '/' })
     } else if (filter.rule) {
       add('l.rule = @rule', { rule: filter.rule })
     }
@@ -88,10 +87,16 @@ export function prepareExplorer(db: Db) {
     // The page is chosen from the lifecycle table alone (its indexes serve filter and sort),
     // then only its rows are joined to nodes, findings (message, evidence) and rule metadata:
     // joining first would read the evidence of every matching finding in the fleet.
+    const perRule = rules.map((rule, i) => {
+      params[`rule${i}`] = rule
+      return `SELECT * FROM (SELECT l.node_id, l.rule, l.target, l.last_status, l.severity, l.failing_since, l.sla_due FROM finding_lifecycle l
+        WHERE ${[...where, `l.rule = @rule${i}`].join(' AND ')} ORDER BY ${orders[filter.sort]} LIMIT @window)`
+    })
+    if (perRule.length) params.window = filter.limit + filter.offset
+    const source = perRule.length ? `(${perRule.join(' UNION ALL ')}) l` : `finding_lifecycle l WHERE ${where.join(' AND ')}`
     const sql = `
       WITH page AS MATERIALIZED (
-        SELECT l.node_id, l.rule, l.target FROM finding_lifecycle l
-        WHERE ${where.join(' AND ')}
+        SELECT l.node_id, l.rule, l.target FROM ${source}
         ORDER BY ${orders[filter.sort]}
         LIMIT @limit OFFSET @offset
       )
