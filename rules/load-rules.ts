@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { join } from 'node:path'
 import type { Document, LineCounter } from 'yaml'
 import { z } from 'zod'
 import { cachedDocument, cachedParse } from './catalogue-cache.js'
@@ -100,9 +100,10 @@ export function loadRuleSet(options: LoadOptions = {}): RuleSet {
   }
 
   const digest = createHash('sha256')
-  // Names and contents, never absolute paths: the same rule pack must give the same
-  // version on the collector and on every agent it was pushed to, wherever it is stored.
-  for (const file of files) digest.update(basename(file.path)).update('\0').update(file.text).update('\0')
+  // Contents in load order, never names or paths: the same rule pack must give the same
+  // version on the collector and on every agent it was pushed to, wherever and under
+  // whatever names it is stored (agents prefix each file with its directory's position).
+  for (const file of files) digest.update(file.text).update('\0')
   const catalogueVersion = readFileSync(join(builtinCatalogueDir(), 'VERSION'), 'utf8').trim()
   return {
     version: `${catalogueVersion}+${digest.digest('hex').slice(0, 12)}`,

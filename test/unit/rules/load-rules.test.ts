@@ -125,4 +125,16 @@ describe('rules version', () => {
     const files = { 'mine.yaml': valid }
     expect(loadRuleSet({ userDirs: [ruleDir(files)] }).version).toBe(loadRuleSet({ userDirs: [ruleDir(files)] }).version)
   })
+
+  it('is the same for a pack stored under the names agents give it (directory position prefixed)', () => {
+    const other = valid.replace('custom.clock', 'custom.clock2')
+    const collector = loadRuleSet({ userDirs: [ruleDir({ 'site.yaml': valid }), ruleDir({ 'extra.yaml': other })] })
+    const agent = loadRuleSet({ userDirs: [ruleDir({ '00-site.yaml': valid, '01-extra.yaml': other })] })
+    expect(agent.version).toBe(collector.version)
+  })
+
+  it('changes when the load order changes (overrides depend on it)', () => {
+    const other = valid.replace('custom.clock', 'custom.clock2')
+    expect(loadRuleSet({ userDirs: [ruleDir({ 'a.yaml': valid, 'b.yaml': other })] }).version).not.toBe(loadRuleSet({ userDirs: [ruleDir({ 'a.yaml': other, 'b.yaml': valid })] }).version)
+  })
 })
