@@ -1,18 +1,13 @@
 import { waitForAbort } from '../wait-for-abort.js'
 import type { CliIO, Command } from '../command.js'
 import { parseCommandArgs } from '../parse-args.js'
+import { buildFullCollector } from '../../collector/full-collector.js'
 import { parseDuration } from '../../agent/agent-duration.js'
-import { buildCollector } from '../../collector/build-collector.js'
-import { createDashboard } from '../../collector/http/routes/dashboard.js'
-import { createSchedules } from '../../collector/schedule/schedules-plugin.js'
-import { createEvidence } from '../../collector/evidence/evidence-plugin.js'
 import { scheduleSubcommand } from './collector-schedule.js'
 import { auditSubcommand, signingKeySubcommand } from './collector-evidence.js'
 import { sshNodeSubcommand } from './collector-ssh-node.js'
 import { webhookSubcommand } from './collector-webhook.js'
 import { migrateSubcommand } from './collector-migrate.js'
-import { createAlerts } from '../../collector/alerts/alerts-plugin.js'
-import { createDomainChecks } from '../../collector/domains/domain-checks-plugin.js'
 import { createApiToken, createJoinString, createUserWithOneTimePassword, openAdminStore, parseLabels } from '../../collector/collector-admin.js'
 import { readCollectorConfigFile, resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
 import { roles, type Role, type Store } from '../../collector/store/store.js'
@@ -175,12 +170,7 @@ export const collectorCommand: Command = {
     }
     const fromFile = values.config !== undefined ? readCollectorConfigFile(values.config) : {}
     const config = resolveCollectorConfig(fromFile, overrides, io.cwd)
-    const dashboard = createDashboard()
-    const alerts = createAlerts()
-    const schedules = createSchedules({ env: io.env, onRunFinished: alerts.onRunFinished })
-    const evidence = createEvidence()
-    const collector = await buildCollector(config, { authorize: dashboard.authorize, plugins: [dashboard.plugin, schedules.plugin, evidence.plugin, alerts.plugin, createDomainChecks().plugin] })
-    evidence.attach(collector)
+    const collector = await buildFullCollector(config, { env: io.env })
     try {
       const url = await collector.start()
       io.stderr.write(`posture collector: listening on ${url} (data ${config.dataDir})\n`)

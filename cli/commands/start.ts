@@ -12,8 +12,8 @@ import { LocalHost } from '../../agent/host/local-host.js'
 import { defaultScanConfig } from '../../agent/scan-config.js'
 import { postureVersion } from '../../agent/version.js'
 import { parseJoinString } from '../../agent/wire/join-string.js'
-import { buildCollector, type Collector } from '../../collector/build-collector.js'
-import { createDashboard } from '../../collector/http/routes/dashboard.js'
+import type { Collector } from '../../collector/build-collector.js'
+import { buildFullCollector } from '../../collector/full-collector.js'
 import { createJoinString, ensureAdminUser } from '../../collector/collector-admin.js'
 import { resolveCollectorConfig } from '../../collector/collector-config.js'
 import { PostureError } from '../../rules/posture-error.js'
@@ -57,8 +57,7 @@ export const startCommand: Command = {
 
     // The collector logs JSON to a file in the data directory; the terminal gets the summary.
     const log = pino({ level: 'info' }, pino.destination({ dest: join(dataDir, 'collector.log'), mkdir: true, sync: false }))
-    const dashboard = createDashboard()
-    const collector = await buildCollector(config, { logger: log, authorize: dashboard.authorize, plugins: [dashboard.plugin] })
+    const collector = await buildFullCollector(config, { env: io.env, logger: log })
     let agent: Agent | null = null
     try {
       const url = await collector.start({ fallbackToFreePort: values.port === undefined })

@@ -92,6 +92,11 @@ describe('posture start', () => {
     expect(nodes.nodes[0]?.lastScanAt).not.toBeNull()
     expect(nodes.nodes[0]?.online).toBe(true)
     const nodeId = nodes.nodes[0]!.id
+    // Every part of the fleet collector is there: schedules, webhooks, evidence exports, waivers.
+    for (const path of ['/api/schedules', '/api/webhooks', '/api/exports', '/api/waivers']) {
+      const answer = await pinnedGet(`${url!}${path}`, fingerprint!, { authorization: `Bearer ${token}` })
+      expect(answer.status, path).toBe(200)
+    }
 
     // A second collector on the same data directory is refused with a clear error.
     const second = await run(['collector', '--data', data, '--listen', '127.0.0.1:0'])
