@@ -1,7 +1,7 @@
 /**
  * What each stored scan read on its node (the report's `reads`: per gatherer, the files,
  * directories, commands and probes, without content), for the evidence export's
- * methods.json; migration 8. Read sets repeat from scan to scan, so each distinct set is
+ * methods.json; migration 7. Read sets repeat from scan to scan, so each distinct set is
  * stored once under its SHA-256 and a scan points at it.
  */
 export const scanReadsSql = `

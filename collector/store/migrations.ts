@@ -162,6 +162,5 @@ CREATE TABLE api_tokens (
   { version: 4, name: 'evidence: manual evidence attached to framework controls', sql: manualEvidenceSql },
   { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: alertsSql },
   { version: 6, name: 'dashboard read model: node labels, explorer sort indexes; login limiter counters', sql: explorerReadModelSql + loginFailuresSql },
-  // 6 (dashboard read model) and 7 (retention) are claimed by other work; 8 is the evidence's.
-  { version: 8, name: 'evidence: what each scan read (gatherer reads, each distinct set stored once)', sql: scanReadsSql },
+  { version: 7, name: 'evidence: what each scan read (gatherer reads, each distinct set stored once)', sql: scanReadsSql },
 ]

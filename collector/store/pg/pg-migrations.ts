@@ -29,7 +29,7 @@ export const pgMigrations: readonly PgMigration[] = [
   { version: 4, name: 'evidence: manual evidence attached to framework controls', sql: pgManualEvidenceSql },
   { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: pgAlertsSql },
   { version: 6, name: 'dashboard read model: node labels, explorer sort indexes; login limiter counters', sql: pgExplorerReadModelSql + pgLoginFailuresSql },
-  { version: 8, name: 'evidence: what each scan read (gatherer reads, each distinct set stored once)', sql: pgScanReadsSql },
+  { version: 7, name: 'evidence: what each scan read (gatherer reads, each distinct set stored once)', sql: pgScanReadsSql },
 ]
 
 export const pgMigrationsTable = 'schema_migrations'

@@ -1,7 +1,7 @@
 import { t } from './pg-schema-core.js'
 
 /**
- * PostgreSQL mirror of SQLite migration 8 (collector/evidence/scan-reads-schema.ts): what
+ * PostgreSQL mirror of SQLite migration 7 (collector/evidence/scan-reads-schema.ts): what
  * each stored scan read on its node, each distinct read set stored once under its SHA-256.
  */
 export const pgScanReadsSql = `
