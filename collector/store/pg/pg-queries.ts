@@ -1,24 +1,17 @@
 import { z } from 'zod'
-import { controlsSchema, waiverRefSchema, type Finding, type Status } from '../../../rules/finding.js'
 import { factErrorsSchema } from '../../../rules/facts/facts.js'
 import { reportSchemaId, type Report } from '../../../rules/report.js'
-import { nodeScoreSchema, type Grade } from '../../../rules/scoring.js'
-import type { Severity } from '../../../rules/severity.js'
-import type { Domain } from '../../../rules/domains.js'
-import type { LifecycleState } from '../lifecycle.js'
-import type { FindingFilter, FleetFinding, LifecycleView, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from '../store.js'
+import { nodeScoreSchema } from '../../../rules/scoring.js'
+import type { FindingFilter, FleetFinding, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from '../store.js'
 import type { PgQueryable } from './pg-pool.js'
+import { labelsSchema, severityOrder, toNodeFinding, toNodeSummary, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from '../store-rows.js'
 
 /**
  * The read side on PostgreSQL, row for row the SQLite store's (sqlite-queries.ts): the same
  * SQL where both dialects agree, the same orders (PostgreSQL sorts NULLs last where SQLite
  * sorts them first, so those are spelled out), the same schemas re-parsing JSON columns.
  */
-const labelsSchema = z.record(z.string(), z.string())
-const domainScoresSchema = z.record(z.string(), z.object({ score: z.number().nullable(), grade: z.string().nullable(), coverage: z.number().nullable() }))
 
-// Most severe first, then oldest failure first: the order people fix things in.
-const severityOrder = `CASE l.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`
 const nodeColumns = `id, hostname, os, labels, score, grade, coverage, domain_scores, last_seen, last_scan_at, agent_id,
   agent_version, offline_since, scored_with, (SELECT interval_ms FROM agents a WHERE a.id = nodes.agent_id) AS interval_ms`
 
@@ -152,119 +145,4 @@ function findingConditions(filter: FindingFilter, add: (value: unknown) => strin
   if (filter.rule !== undefined) where.push(`${col('rule')} = ${add(filter.rule)}`)
   if (filter.overdueAt !== undefined) where.push(`l.state = 'open' AND l.sla_due IS NOT NULL AND l.sla_due < ${add(filter.overdueAt.toISOString())}`)
   return where
-}
-
-interface NodeRow {
-  id: string
-  hostname: string
-  os: string | null
-  labels: string
-  score: number | null
-  grade: Grade | null
-  coverage: number | null
-  domain_scores: string
-  last_seen: string
-  last_scan_at: string | null
-  agent_id: string | null
-  agent_version: string | null
-  offline_since: string | null
-  scored_with: string | null
-  interval_ms: number | null
-}
-
-function toNodeSummary(row: NodeRow): NodeSummary {
-  return {
-    id: row.id,
-    hostname: row.hostname,
-    os: row.os,
-    labels: labelsSchema.parse(JSON.parse(row.labels)),
-    score: row.score,
-    grade: row.grade,
-    coverage: row.coverage,
-    domainScores: domainScoresSchema.parse(JSON.parse(row.domain_scores)) as NodeSummary['domainScores'],
-    lastSeen: row.last_seen,
-    lastScanAt: row.last_scan_at,
-    agentId: row.agent_id,
-    agentVersion: row.agent_version,
-    agentIntervalMs: row.interval_ms,
-    offlineSince: row.offline_since,
-    scoredWith: row.scored_with,
-  }
-}
-
-interface ScanRow {
-  pk: number
-  scan_id: string
-  node_id: string
-  hostname: string
-  os: string | null
-  kernel: string | null
-  arch: string | null
-  source: string
-  posture_version: string
-  rules_version: string
-  domains: string
-  started_at: string
-  finished_at: string
-  score_json: string
-  facts: string | null
-  fact_errors: string
-}
-
-interface HistoryRow {
-  scan_id: string
-  kind: 'scan' | 'rescore'
-  received_at: string
-  started_at: string
-  finished_at: string
-  rules_version: string
-  score: number | null
-  grade: Grade | null
-  coverage: number | null
-  score_json: string
-}
-
-interface FindingRow {
-  rule: string
-  target: string
-  domain: Domain
-  severity: Severity
-  status: Status
-  message: string
-  evidence: string | null
-  waiver: string | null
-  title: string | null
-  remediation: string | null
-  controls: string | null
-  state: LifecycleState | null
-  first_seen: string | null
-  failing_since: string | null
-  sla_due: string | null
-  resolved_at: string | null
-  reopened_count: number
-}
-
-function toNodeFinding(row: FindingRow): NodeFinding {
-  const lifecycle: LifecycleView = {
-    state: row.state,
-    firstSeen: row.first_seen,
-    failingSince: row.failing_since,
-    slaDue: row.sla_due,
-    resolvedAt: row.resolved_at,
-    reopenedCount: row.reopened_count,
-  }
-  const finding: Finding = {
-    rule: row.rule,
-    domain: row.domain,
-    severity: row.severity,
-    status: row.status,
-    target: row.target,
-    title: row.title ?? row.rule,
-    message: row.message,
-    evidence: row.evidence === null ? null : JSON.parse(row.evidence),
-    remediation: row.remediation ?? '',
-    controls: row.controls === null ? {} : controlsSchema.parse(JSON.parse(row.controls)),
-  }
-  if (row.waiver !== null) finding.waiver = waiverRefSchema.parse(JSON.parse(row.waiver))
-  return { ...finding, lifecycle }
 }
