@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { Finding } from '../../rules/finding.js'
 import type { ScoringPolicy } from '../../rules/scoring.js'
-import type { Severity } from '../../rules/severity.js'
-import type { Status } from '../../rules/finding.js'
 import { errorMessage } from '../../rules/posture-error.js'
-import { lifecycleKey, nextLifecycle, observe, type Lifecycle, type LifecycleState } from './lifecycle.js'
+import { lifecycleKey, nextLifecycle, observe, type Lifecycle } from './lifecycle.js'
 import type { Db } from './sqlite-open.js'
+import { lifecycleFromRow, type LifecycleRow } from './store-rows.js'
 import type { IngestItem, IngestResult } from './store.js'
 
 /**
@@ -134,7 +133,7 @@ export function prepareIngest(db: Db, policy: ScoringPolicy) {
 
   function updateLifecycle(nodeId: string, findings: readonly Finding[], domains: readonly string[], at: Date): void {
     const known = new Map<string, Lifecycle & { domain: string }>()
-    for (const row of statements.lifecycleOf.all(nodeId)) known.set(lifecycleKey(row.rule, row.target), fromRow(row))
+    for (const row of statements.lifecycleOf.all(nodeId)) known.set(lifecycleKey(row.rule, row.target), lifecycleFromRow(row))
     for (const [key, seen] of observe(findings, known, domains, at)) {
       const next = nextLifecycle(known.get(key), seen, policy)
       if (!next) continue
@@ -166,35 +165,4 @@ export function prepareIngest(db: Db, policy: ScoringPolicy) {
     return results
   }
   return { storeBatch }
-}
-
-interface LifecycleRow {
-  node_id: string
-  rule: string
-  target: string
-  domain: string
-  severity: Severity
-  state: LifecycleState
-  last_status: Status | 'gone'
-  first_seen: string
-  last_changed: string
-  failing_since: string | null
-  sla_due: string | null
-  resolved_at: string | null
-  reopened_count: number
-}
-
-function fromRow(row: LifecycleRow): Lifecycle & { domain: string } {
-  return {
-    domain: row.domain,
-    state: row.state,
-    severity: row.severity,
-    lastStatus: row.last_status,
-    firstSeen: row.first_seen,
-    lastChanged: row.last_changed,
-    failingSince: row.failing_since,
-    slaDue: row.sla_due,
-    resolvedAt: row.resolved_at,
-    reopenedCount: row.reopened_count,
-  }
 }

@@ -3,7 +3,7 @@ import { controlsSchema, waiverRefSchema, type Finding, type Status } from '../.
 import type { Domain } from '../../rules/domains.js'
 import type { Grade } from '../../rules/scoring.js'
 import type { Severity } from '../../rules/severity.js'
-import type { LifecycleState } from './lifecycle.js'
+import type { Lifecycle, LifecycleState } from './lifecycle.js'
 import type { LifecycleView, NodeFinding, NodeSummary } from './store.js'
 
 /**
@@ -131,4 +131,35 @@ export function toNodeFinding(row: FindingRow): NodeFinding {
   }
   if (row.waiver !== null) finding.waiver = waiverRefSchema.parse(JSON.parse(row.waiver))
   return { ...finding, lifecycle }
+}
+
+export interface LifecycleRow {
+  node_id: string
+  rule: string
+  target: string
+  domain: string
+  severity: Severity
+  state: LifecycleState
+  last_status: Status | 'gone'
+  first_seen: string
+  last_changed: string
+  failing_since: string | null
+  sla_due: string | null
+  resolved_at: string | null
+  reopened_count: number
+}
+
+export function lifecycleFromRow(row: LifecycleRow): Lifecycle & { domain: string } {
+  return {
+    domain: row.domain,
+    state: row.state,
+    severity: row.severity,
+    lastStatus: row.last_status,
+    firstSeen: row.first_seen,
+    lastChanged: row.last_changed,
+    failingSince: row.failing_since,
+    slaDue: row.sla_due,
+    resolvedAt: row.resolved_at,
+    reopenedCount: row.reopened_count,
+  }
 }

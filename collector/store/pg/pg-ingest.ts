@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
-import type { Finding, Status } from '../../../rules/finding.js'
+import type { Finding } from '../../../rules/finding.js'
 import { errorMessage } from '../../../rules/posture-error.js'
 import type { ScoringPolicy } from '../../../rules/scoring.js'
-import type { Severity } from '../../../rules/severity.js'
-import { lifecycleKey, nextLifecycle, observe, type Lifecycle, type LifecycleState } from '../lifecycle.js'
+import { lifecycleKey, nextLifecycle, observe, type Lifecycle } from '../lifecycle.js'
 import type { IngestItem, IngestResult } from '../store.js'
 import { pgAdvisoryLocks } from './pg-advisory-locks.js'
+import { lifecycleFromRow, type LifecycleRow } from '../store-rows.js'
 import type { PgClient, PgPool } from './pg-pool.js'
 import { withPgTransaction } from './pg-transaction.js'
 
@@ -112,7 +112,7 @@ export function createPgIngest(pool: PgPool, policy: ScoringPolicy) {
   async function updateLifecycle(client: PgClient, nodeId: string, findings: readonly Finding[], domains: readonly string[], at: Date): Promise<void> {
     const known = new Map<string, Lifecycle & { domain: string }>()
     const { rows } = await client.query<LifecycleRow>('SELECT * FROM finding_lifecycle WHERE node_id = $1', [nodeId])
-    for (const row of rows) known.set(lifecycleKey(row.rule, row.target), fromRow(row))
+    for (const row of rows) known.set(lifecycleKey(row.rule, row.target), lifecycleFromRow(row))
     const changes: (Lifecycle & { rule: string; target: string; domain: string })[] = []
     for (const [key, seen] of observe(findings, known, domains, at)) {
       const next = nextLifecycle(known.get(key), seen, policy)
@@ -160,35 +160,4 @@ export function createPgIngest(pool: PgPool, policy: ScoringPolicy) {
   }
 
   return { storeBatch }
-}
-
-interface LifecycleRow {
-  node_id: string
-  rule: string
-  target: string
-  domain: string
-  severity: Severity
-  state: LifecycleState
-  last_status: Status | 'gone'
-  first_seen: string
-  last_changed: string
-  failing_since: string | null
-  sla_due: string | null
-  resolved_at: string | null
-  reopened_count: number
-}
-
-function fromRow(row: LifecycleRow): Lifecycle & { domain: string } {
-  return {
-    domain: row.domain,
-    state: row.state,
-    severity: row.severity,
-    lastStatus: row.last_status,
-    firstSeen: row.first_seen,
-    lastChanged: row.last_changed,
-    failingSince: row.failing_since,
-    slaDue: row.sla_due,
-    resolvedAt: row.resolved_at,
-    reopenedCount: row.reopened_count,
-  }
 }
