@@ -50,7 +50,9 @@ export function haproxyConfig(listenPort: number, backends: readonly { name: str
     `  bind 127.0.0.1:${listenPort}`,
     '  default_backend collectors',
     'backend collectors',
-    '  balance roundrobin',
+    // leastconn, not roundrobin: agents hold one long WebSocket each, and round robin would
+    // send every agent's socket to one collector when each enrollment request took the other turn.
+    '  balance leastconn',
     ...backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check inter 200ms fall 1 rise 2`),
     '',
   ].join('\n')

@@ -128,7 +128,7 @@ describe.skipIf(!hasTools)('several collectors on one PostgreSQL behind HAProxy'
     const adminToken = (await runPosture(['collector', 'api-token', '--role', 'admin', '--database', database])).stdout.trim()
     expect(adminToken).toMatch(/^pt1/)
 
-    // Four agents enrolled and connected through the balancer (round robin spreads them).
+    // Four agents enrolled and connected through the balancer (least connections spreads their sockets).
     const spooled = new Set<string>()
     const idOf = new Map<Agent, string>()
     const hostnames = ['n1', 'n2', 'n3', 'n4']
