@@ -1,9 +1,7 @@
-import { z } from 'zod'
-import { factErrorsSchema } from '../../rules/facts/facts.js'
-import { reportSchemaId, type Report } from '../../rules/report.js'
+import type { Report } from '../../rules/report.js'
 import { nodeScoreSchema } from '../../rules/scoring.js'
 import type { Db } from './sqlite-open.js'
-import { labelsSchema, severityOrder, toNodeFinding, toNodeSummary, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from './store-rows.js'
+import { labelsSchema, severityOrder, toNodeFinding, toNodeSummary, toReport, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from './store-rows.js'
 import type { FindingFilter, FleetFinding, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from './store.js'
 
 /**
@@ -73,26 +71,7 @@ export function prepareQueries(db: Db) {
   function latestReport(nodeId: string): Report | null {
     const scan = statements.latestScan.get(nodeId)
     if (!scan) return null
-    const findings = statements.scanFindings.all(scan.pk).map((row) => {
-      const { lifecycle: _unused, ...finding } = toNodeFinding(row)
-      return finding
-    })
-    return {
-      schema: reportSchemaId,
-      scanId: scan.scan_id,
-      node: { id: scan.node_id, hostname: scan.hostname, os: scan.os, kernel: scan.kernel, arch: scan.arch },
-      source: scan.source,
-      postureVersion: scan.posture_version,
-      rulesVersion: scan.rules_version,
-      domains: z.array(z.string()).parse(JSON.parse(scan.domains)),
-      startedAt: scan.started_at,
-      finishedAt: scan.finished_at,
-      score: nodeScoreSchema.parse(JSON.parse(scan.score_json)),
-      findings,
-      // Facts were parsed with the fact schema on the way in; the report type carries them as they are.
-      facts: JSON.parse(scan.facts ?? '{}') as Report['facts'],
-      factErrors: factErrorsSchema.parse(JSON.parse(scan.fact_errors)),
-    }
+    return toReport(scan, statements.scanFindings.all(scan.pk))
   }
 
   return {

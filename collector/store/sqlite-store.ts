@@ -1,12 +1,11 @@
-import { z } from 'zod'
 import type { ScoringPolicy } from '../../rules/scoring.js'
 import { waiverSchema, type Waiver } from '../../rules/waivers.js'
 import { openDatabase, type Db, type OpenOptions } from './sqlite-open.js'
 import { prepareIngest } from './sqlite-ingest.js'
 import { prepareQueries } from './sqlite-queries.js'
+import { labelsSchema, toAgent, type AgentDbRow } from './store-rows.js'
 import type { AgentRow, ApiTokenRow, EnrollmentTokenRow, EnrollOutcome, IngestItem, IngestResult, Role, Store, UserRow } from './store.js'
 
-const labelsSchema = z.record(z.string(), z.string())
 
 /** The embedded store: one SQLite file through better-sqlite3 (DESIGN.md, "Collector", Store). */
 export class SqliteStore implements Store {
@@ -156,31 +155,5 @@ export class SqliteStore implements Store {
 
   async backup(path: string): Promise<void> {
     await this.db.backup(path)
-  }
-}
-
-interface AgentDbRow {
-  id: string
-  secret_hash: string
-  labels: string
-  hostname: string
-  agent_version: string
-  enrolled_at: string
-  revoked_at: string | null
-  last_seen: string | null
-  interval_ms: number | null
-}
-
-function toAgent(row: AgentDbRow): AgentRow {
-  return {
-    id: row.id,
-    secretHash: row.secret_hash,
-    labels: labelsSchema.parse(JSON.parse(row.labels)),
-    hostname: row.hostname,
-    agentVersion: row.agent_version,
-    enrolledAt: row.enrolled_at,
-    revokedAt: row.revoked_at,
-    lastSeen: row.last_seen,
-    intervalMs: row.interval_ms,
   }
 }

@@ -1,10 +1,12 @@
 import { z } from 'zod'
 import { controlsSchema, waiverRefSchema, type Finding, type Status } from '../../rules/finding.js'
 import type { Domain } from '../../rules/domains.js'
-import type { Grade } from '../../rules/scoring.js'
+import { factErrorsSchema } from '../../rules/facts/facts.js'
+import { reportSchemaId, type Report } from '../../rules/report.js'
+import { nodeScoreSchema, type Grade } from '../../rules/scoring.js'
 import type { Severity } from '../../rules/severity.js'
 import type { Lifecycle, LifecycleState } from './lifecycle.js'
-import type { LifecycleView, NodeFinding, NodeSummary } from './store.js'
+import type { AgentRow, LifecycleView, NodeFinding, NodeSummary } from './store.js'
 
 /**
  * Rows → API values, for both backends (sqlite-queries.ts, pg/pg-queries.ts select the same
@@ -161,5 +163,55 @@ export function lifecycleFromRow(row: LifecycleRow): Lifecycle & { domain: strin
     slaDue: row.sla_due,
     resolvedAt: row.resolved_at,
     reopenedCount: row.reopened_count,
+  }
+}
+
+export interface AgentDbRow {
+  id: string
+  secret_hash: string
+  labels: string
+  hostname: string
+  agent_version: string
+  enrolled_at: string
+  revoked_at: string | null
+  last_seen: string | null
+  interval_ms: number | null
+}
+
+export function toAgent(row: AgentDbRow): AgentRow {
+  return {
+    id: row.id,
+    secretHash: row.secret_hash,
+    labels: labelsSchema.parse(JSON.parse(row.labels)),
+    hostname: row.hostname,
+    agentVersion: row.agent_version,
+    enrolledAt: row.enrolled_at,
+    revokedAt: row.revoked_at,
+    lastSeen: row.last_seen,
+    intervalMs: row.interval_ms,
+  }
+}
+
+/** A stored scan and its findings as the `posture.report/v1` document the agent sent. */
+export function toReport(scan: ScanRow, findingRows: readonly FindingRow[]): Report {
+  const findings = findingRows.map((row) => {
+    const { lifecycle: _unused, ...finding } = toNodeFinding(row)
+    return finding
+  })
+  return {
+    schema: reportSchemaId,
+    scanId: scan.scan_id,
+    node: { id: scan.node_id, hostname: scan.hostname, os: scan.os, kernel: scan.kernel, arch: scan.arch },
+    source: scan.source,
+    postureVersion: scan.posture_version,
+    rulesVersion: scan.rules_version,
+    domains: z.array(z.string()).parse(JSON.parse(scan.domains)),
+    startedAt: scan.started_at,
+    finishedAt: scan.finished_at,
+    score: nodeScoreSchema.parse(JSON.parse(scan.score_json)),
+    findings,
+    // Facts were parsed with the fact schema on the way in; the report type carries them as they are.
+    facts: JSON.parse(scan.facts ?? '{}') as Report['facts'],
+    factErrors: factErrorsSchema.parse(JSON.parse(scan.fact_errors)),
   }
 }

@@ -1,10 +1,8 @@
-import { z } from 'zod'
-import { factErrorsSchema } from '../../../rules/facts/facts.js'
-import { reportSchemaId, type Report } from '../../../rules/report.js'
+import type { Report } from '../../../rules/report.js'
 import { nodeScoreSchema } from '../../../rules/scoring.js'
 import type { FindingFilter, FleetFinding, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from '../store.js'
 import type { PgQueryable } from './pg-pool.js'
-import { labelsSchema, severityOrder, toNodeFinding, toNodeSummary, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from '../store-rows.js'
+import { labelsSchema, severityOrder, toNodeFinding, toNodeSummary, toReport, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from '../store-rows.js'
 
 /**
  * The read side on PostgreSQL, row for row the SQLite store's (sqlite-queries.ts): the same
@@ -69,26 +67,7 @@ export function createPgQueries(db: PgQueryable) {
        FROM findings f LEFT JOIN rule_meta m ON m.rule = f.rule WHERE f.scan_pk = $1 ORDER BY f.rule, f.target`,
       [scan.pk],
     )
-    const findings = rows.map((row) => {
-      const { lifecycle: _unused, ...finding } = toNodeFinding(row)
-      return finding
-    })
-    return {
-      schema: reportSchemaId,
-      scanId: scan.scan_id,
-      node: { id: scan.node_id, hostname: scan.hostname, os: scan.os, kernel: scan.kernel, arch: scan.arch },
-      source: scan.source,
-      postureVersion: scan.posture_version,
-      rulesVersion: scan.rules_version,
-      domains: z.array(z.string()).parse(JSON.parse(scan.domains)),
-      startedAt: scan.started_at,
-      finishedAt: scan.finished_at,
-      score: nodeScoreSchema.parse(JSON.parse(scan.score_json)),
-      findings,
-      // Facts were parsed with the fact schema on the way in; the report type carries them as they are.
-      facts: JSON.parse(scan.facts ?? '{}') as Report['facts'],
-      factErrors: factErrorsSchema.parse(JSON.parse(scan.fact_errors)),
-    }
+    return toReport(scan, rows)
   }
 
   return {

@@ -1,4 +1,3 @@
-import { z } from 'zod'
 import { PostureError } from '../../../rules/posture-error.js'
 import type { ScoringPolicy } from '../../../rules/scoring.js'
 import { waiverSchema, type Waiver } from '../../../rules/waivers.js'
@@ -8,8 +7,8 @@ import { migratePg } from './pg-migrations.js'
 import { checkPgConnection, closePgPool, openPgPool, type PgPool, type PgPoolOptions } from './pg-pool.js'
 import { createPgQueries } from './pg-queries.js'
 import { withPgTransaction } from './pg-transaction.js'
+import { labelsSchema, toAgent, type AgentDbRow } from '../store-rows.js'
 
-const labelsSchema = z.record(z.string(), z.string())
 type Seen = { lastSeen: string; agentVersion?: string; hostname?: string; intervalMs?: number }
 
 /**
@@ -201,30 +200,4 @@ export async function openPgStore(url: string, policy: ScoringPolicy, options: O
     throw err
   }
   return new PgStore(pool, policy)
-}
-
-interface AgentDbRow {
-  id: string
-  secret_hash: string
-  labels: string
-  hostname: string
-  agent_version: string
-  enrolled_at: string
-  revoked_at: string | null
-  last_seen: string | null
-  interval_ms: number | null
-}
-
-function toAgent(row: AgentDbRow): AgentRow {
-  return {
-    id: row.id,
-    secretHash: row.secret_hash,
-    labels: labelsSchema.parse(JSON.parse(row.labels)),
-    hostname: row.hostname,
-    agentVersion: row.agent_version,
-    enrolledAt: row.enrolled_at,
-    revokedAt: row.revoked_at,
-    lastSeen: row.last_seen,
-    intervalMs: row.interval_ms,
-  }
 }
