@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { ScoringPolicy } from '../../rules/scoring.js'
 import type { Finding, Status } from '../../rules/finding.js'
 import type { Severity } from '../../rules/severity.js'
@@ -85,6 +86,20 @@ export function observe(
     out.set(key, { rule, target, domain: row.domain, status: 'gone', severity: row.severity, at })
   }
   return out
+}
+
+/**
+ * What a scan tells the lifecycle, as a digest: each finding's rule, target, status and
+ * severity, and the domains scanned. After an update from a scan, every row it observed
+ * holds that status and severity, and every other row of its domains is `gone`; so a later
+ * scan with the same digest changes no row (nextLifecycle returns null for each), and
+ * ingest may skip reading them. Order-sensitive on purpose: a reordered report only costs
+ * one full update.
+ */
+export function observationDigest(findings: readonly Pick<Finding, 'rule' | 'target' | 'status' | 'severity'>[], scannedDomains: readonly string[]): string {
+  const hash = createHash('sha256').update(scannedDomains.join('\u0001'))
+  for (const f of findings) hash.update(`\u0002${f.rule}\u0000${f.target}\u0000${f.status}\u0000${f.severity}`)
+  return hash.digest('base64url')
 }
 
 export function lifecycleKey(rule: string, target: string): string {

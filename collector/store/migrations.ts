@@ -8,6 +8,7 @@ import { scheduleSql } from '../schedule/schedule-schema.js'
 import { sshSql } from '../ssh/ssh-schema.js'
 import { manualEvidenceSql } from '../evidence/evidence-schema.js'
 import { scanReadsSql } from '../evidence/scan-reads-schema.js'
+import { ingestReadModelSql } from './ingest-schema.js'
 
 /**
  * The collector's schema, as numbered migrations tracked by SQLite's `user_version`
@@ -163,4 +164,5 @@ CREATE TABLE api_tokens (
   { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: alertsSql },
   { version: 6, name: 'dashboard read model: node labels, explorer sort indexes; login limiter counters', sql: explorerReadModelSql + loginFailuresSql },
   { version: 7, name: 'evidence: what each scan read (gatherer reads, each distinct set stored once)', sql: scanReadsSql },
+  { version: 9, name: 'ingest: partial lifecycle indexes for open and resolved rows; lifecycle digest per node', sql: ingestReadModelSql },
 ]

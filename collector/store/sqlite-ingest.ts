@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Finding } from '../../rules/finding.js'
 import type { ScoringPolicy } from '../../rules/scoring.js'
 import { errorMessage } from '../../rules/posture-error.js'
-import { lifecycleKey, nextLifecycle, observe, type Lifecycle } from './lifecycle.js'
+import { lifecycleKey, nextLifecycle, observationDigest, observe, type Lifecycle } from './lifecycle.js'
 import type { Db } from './sqlite-open.js'
 import { lifecycleFromRow, type LifecycleRow } from './store-rows.js'
 import type { IngestItem, IngestResult } from './store.js'
@@ -21,7 +21,7 @@ export function prepareIngest(db: Db, policy: ScoringPolicy) {
       ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, os = excluded.os, kernel = excluded.kernel,
         arch = excluded.arch, labels = excluded.labels, agent_id = coalesce(excluded.agent_id, agent_id),
         agent_version = coalesce(excluded.agent_version, agent_version), last_seen = excluded.last_seen, offline_since = NULL`),
-    nodeLatest: db.prepare<[string], { last_scan_at: string | null }>('SELECT last_scan_at FROM nodes WHERE id = ?'),
+    nodeLatest: db.prepare<[string], { last_scan_at: string | null; lifecycle_digest: string | null }>('SELECT last_scan_at, lifecycle_digest FROM nodes WHERE id = ?'),
     ruleMeta: db.prepare(`
       INSERT INTO rule_meta (rule, title, remediation, controls) VALUES (?, ?, ?, ?)
       ON CONFLICT (rule) DO UPDATE SET title = excluded.title, remediation = excluded.remediation, controls = excluded.controls`),
@@ -47,7 +47,7 @@ export function prepareIngest(db: Db, policy: ScoringPolicy) {
         reopened_count = excluded.reopened_count`),
     setNodeScore: db.prepare(`
       UPDATE nodes SET last_scan_pk = @pk, last_scan_at = @at, scored_with = @scoredWith, score = @score, grade = @grade,
-        coverage = @coverage, domain_scores = @domainScores WHERE id = @nodeId`),
+        coverage = @coverage, domain_scores = @domainScores, lifecycle_digest = @lifecycleDigest WHERE id = @nodeId`),
   }
   // Rule titles and remediation repeat in every report; write them only when they change.
   const metaSeen = new Map<string, string>()
@@ -115,9 +115,12 @@ export function prepareIngest(db: Db, policy: ScoringPolicy) {
       )
     }
     // Only the newest scan moves the node's current state; a late, older one is history.
-    const latest = statements.nodeLatest.get(report.node.id)?.last_scan_at ?? null
+    const node = statements.nodeLatest.get(report.node.id)
+    const latest = node?.last_scan_at ?? null
     if (latest !== null && latest > report.finishedAt) return { status: 'stored', scanPk: pk }
-    updateLifecycle(report.node.id, report.findings, report.domains, new Date(report.finishedAt))
+    // The same observations as the last update change no lifecycle row (observationDigest).
+    const lifecycleDigest = observationDigest(report.findings, report.domains)
+    if (node?.lifecycle_digest !== lifecycleDigest) updateLifecycle(report.node.id, report.findings, report.domains, new Date(report.finishedAt))
     statements.setNodeScore.run({
       pk,
       at: report.finishedAt,
@@ -127,6 +130,7 @@ export function prepareIngest(db: Db, policy: ScoringPolicy) {
       coverage: score.coverage,
       domainScores: JSON.stringify(Object.fromEntries(Object.entries(score.domains).map(([d, s]) => [d, { score: s.score, grade: s.grade, coverage: s.coverage }]))),
       nodeId: report.node.id,
+      lifecycleDigest,
     })
     return { status: 'stored', scanPk: pk }
   })

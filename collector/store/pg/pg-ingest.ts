@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Finding } from '../../../rules/finding.js'
 import { errorMessage } from '../../../rules/posture-error.js'
 import type { ScoringPolicy } from '../../../rules/scoring.js'
-import { lifecycleKey, nextLifecycle, observe, type Lifecycle } from '../lifecycle.js'
+import { lifecycleKey, nextLifecycle, observationDigest, observe, type Lifecycle } from '../lifecycle.js'
 import type { IngestItem, IngestResult } from '../store.js'
 import { pgAdvisoryLocks } from './pg-advisory-locks.js'
 import { lifecycleFromRow, type LifecycleRow } from '../store-rows.js'
@@ -95,15 +95,19 @@ export function createPgIngest(pool: PgPool, policy: ScoringPolicy) {
       )
     }
     // Only the newest scan moves the node's current state; a late, older one is history.
-    const latest = (await client.query<{ last_scan_at: string | null }>('SELECT last_scan_at FROM nodes WHERE id = $1 FOR UPDATE', [report.node.id])).rows[0]?.last_scan_at ?? null
+    const node = (await client.query<{ last_scan_at: string | null; lifecycle_digest: string | null }>('SELECT last_scan_at, lifecycle_digest FROM nodes WHERE id = $1 FOR UPDATE', [report.node.id])).rows[0]
+    const latest = node?.last_scan_at ?? null
     if (latest !== null && latest > report.finishedAt) return { status: 'stored', scanPk: pk }
-    await updateLifecycle(client, report.node.id, report.findings, report.domains, new Date(report.finishedAt))
+    // The same observations as the last update change no lifecycle row (observationDigest).
+    const lifecycleDigest = observationDigest(report.findings, report.domains)
+    if (node?.lifecycle_digest !== lifecycleDigest) await updateLifecycle(client, report.node.id, report.findings, report.domains, new Date(report.finishedAt))
     await client.query(
-      `UPDATE nodes SET last_scan_pk = $1, last_scan_at = $2, scored_with = $3, score = $4, grade = $5, coverage = $6, domain_scores = $7 WHERE id = $8`,
+      `UPDATE nodes SET last_scan_pk = $1, last_scan_at = $2, scored_with = $3, score = $4, grade = $5, coverage = $6, domain_scores = $7, lifecycle_digest = $9 WHERE id = $8`,
       [
         pk, report.finishedAt, item.scoredWith, score.score, score.grade, score.coverage,
         JSON.stringify(Object.fromEntries(Object.entries(score.domains).map(([d, s]) => [d, { score: s.score, grade: s.grade, coverage: s.coverage }]))),
         report.node.id,
+        lifecycleDigest,
       ],
     )
     return { status: 'stored', scanPk: pk }

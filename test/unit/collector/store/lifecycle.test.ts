@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { lifecycleKey, nextLifecycle, observe, type Lifecycle } from '../../../../collector/store/lifecycle.js'
+import { lifecycleKey, nextLifecycle, observationDigest, observe, type Lifecycle } from '../../../../collector/store/lifecycle.js'
 import { loadScoringPolicy } from '../../../../rules/load-rules.js'
 
 const policy = loadScoringPolicy()
@@ -58,5 +58,79 @@ describe('observe', () => {
     ])
     const seen = observe([], known, ['tls'], t(3))
     expect([...seen.values()].map((o) => [o.rule, o.target, o.status])).toEqual([['tls.a', '1.2.3.4:443', 'gone']])
+  })
+})
+
+describe('observationDigest', () => {
+  type Row = Lifecycle & { domain: string }
+  const rules = ['a.one', 'a.two', 'b.one', 'b.two', 'c.one']
+  const statuses = ['pass', 'fail', 'error', 'na', 'waived'] as const
+  const severities = ['critical', 'high', 'low'] as const
+
+  /** A deterministic pseudo-random scan: some rules of some domains, with statuses and severities. */
+  function scan(seed: number) {
+    let x = seed * 2654435761
+    const next = (n: number) => {
+      x = (x * 1103515245 + 12345) % 2147483648
+      return x % n
+    }
+    const domains = ['a', 'b', 'c'].filter(() => next(3) > 0)
+    const findings = rules
+      .filter((r) => domains.includes(r[0]!) && next(4) > 0)
+      .map((rule) => ({ rule, target: next(3) === 0 ? 't1' : '', domain: rule[0]!, status: statuses[next(2) === 0 ? next(5) : 0]!, severity: severities[next(3)]! }))
+    return { findings, domains }
+  }
+
+  function apply(table: Map<string, Row>, s: ReturnType<typeof scan>, at: Date): void {
+    for (const [key, seen] of observe(s.findings, table, s.domains, at)) {
+      const next = nextLifecycle(table.get(key), seen, policy)
+      if (next) table.set(key, { ...next, domain: seen.domain })
+    }
+  }
+
+  /** The next scan of a node: mostly the same as the last, else one thing changed, or a new one. */
+  function nextScan(last: ReturnType<typeof scan>, seed: number): ReturnType<typeof scan> {
+    const pick = seed % 10
+    const findings = last.findings.map((f) => ({ ...f }))
+    const one = findings[seed % Math.max(1, findings.length)]
+    if (pick < 5 || !one) return pick < 5 ? last : scan(seed)
+    if (pick === 5) one.status = statuses[(statuses.indexOf(one.status) + 1) % statuses.length]!
+    else if (pick === 6) one.severity = severities[(severities.indexOf(one.severity) + 1) % severities.length]!
+    else if (pick === 7) one.target = one.target === '' ? 't2' : ''
+    else if (pick === 8) return { findings: findings.filter((f) => f !== one), domains: last.domains }
+    else return scan(seed)
+    return { findings, domains: last.domains }
+  }
+
+  it('skipping an update whose digest equals the last update changes nothing (1,000 random scan sequences)', () => {
+    let skipped = 0
+    for (let sequence = 0; sequence < 1000; sequence++) {
+      const always = new Map<string, Row>()
+      const skipping = new Map<string, Row>()
+      let lastDigest: string | null = null
+      let s = scan(sequence)
+      for (let i = 0; i < 12; i++) {
+        s = nextScan(s, sequence * 31 + i * 7)
+        const at = t(2 + i)
+        apply(always, s, at)
+        const digest = observationDigest(s.findings, s.domains)
+        if (digest === lastDigest) skipped++
+        else apply(skipping, s, at)
+        lastDigest = digest
+      }
+      expect(skipping).toEqual(always)
+    }
+    expect(skipped).toBeGreaterThan(1000)
+  })
+
+  it('differs when a status, a severity, a target or the scanned domains differ', () => {
+    const base = [{ rule: 'a.one', target: '', status: 'pass' as const, severity: 'low' as const }]
+    const digest = observationDigest(base, ['a'])
+    expect(observationDigest(base, ['a'])).toBe(digest)
+    expect(observationDigest([{ ...base[0]!, status: 'fail' }], ['a'])).not.toBe(digest)
+    expect(observationDigest([{ ...base[0]!, severity: 'high' }], ['a'])).not.toBe(digest)
+    expect(observationDigest([{ ...base[0]!, target: 'x' }], ['a'])).not.toBe(digest)
+    expect(observationDigest(base, ['a', 'b'])).not.toBe(digest)
+    expect(observationDigest([], ['a'])).not.toBe(observationDigest([], ['b']))
   })
 })
