@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { lifecycleKey, nextLifecycle, observationDigest, observe, type Lifecycle } from '../../../../collector/store/lifecycle.js'
+import type { Domain } from '../../../../rules/domains.js'
 import { loadScoringPolicy } from '../../../../rules/load-rules.js'
 
 const policy = loadScoringPolicy()
@@ -63,7 +64,8 @@ describe('observe', () => {
 
 describe('observationDigest', () => {
   type Row = Lifecycle & { domain: string }
-  const rules = ['a.one', 'a.two', 'b.one', 'b.two', 'c.one']
+  const rules = ['system.one', 'system.two', 'tls.one', 'tls.two', 'http.one']
+  const domainOf = (rule: string) => rule.slice(0, rule.indexOf('.')) as Domain
   const statuses = ['pass', 'fail', 'error', 'na', 'waived'] as const
   const severities = ['critical', 'high', 'low'] as const
 
@@ -74,10 +76,10 @@ describe('observationDigest', () => {
       x = (x * 1103515245 + 12345) % 2147483648
       return x % n
     }
-    const domains = ['a', 'b', 'c'].filter(() => next(3) > 0)
+    const domains: Domain[] = (['system', 'tls', 'http'] as const).filter(() => next(3) > 0)
     const findings = rules
-      .filter((r) => domains.includes(r[0]!) && next(4) > 0)
-      .map((rule) => ({ rule, target: next(3) === 0 ? 't1' : '', domain: rule[0]!, status: statuses[next(2) === 0 ? next(5) : 0]!, severity: severities[next(3)]! }))
+      .filter((r) => domains.includes(domainOf(r)) && next(4) > 0)
+      .map((rule) => ({ rule, target: next(3) === 0 ? 't1' : '', domain: domainOf(rule), status: statuses[next(2) === 0 ? next(5) : 0]!, severity: severities[next(3)]! }))
     return { findings, domains }
   }
 
