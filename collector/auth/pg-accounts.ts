@@ -2,28 +2,7 @@ import type { PgPool } from '../store/pg/pg-pool.js'
 import { withPgTransaction } from '../store/pg/pg-transaction.js'
 import type { Role } from '../store/store.js'
 import type { Account, AccountStore, NewAccount, SessionRow } from './accounts.js'
-
-interface UserDbRow {
-  id: number
-  username: string
-  role: Role
-  password_hash: string
-  must_change_password: number
-  totp_secret: string | null
-  totp_last_step: number | null
-  created_at: string
-  disabled_at: string | null
-}
-
-interface SessionDbRow {
-  id_hash: string
-  user_id: number
-  csrf_token: string
-  created_at: string
-  last_seen: string
-  ip: string | null
-  totp_pending: string | null
-}
+import { toAccount, toSessionRow, type SessionDbRow, type UserDbRow } from './accounts-rows.js'
 
 /** Accounts and sessions on PostgreSQL (tables from pg-schema-*.ts): a session made on one collector is valid on every other. */
 export class PgAccounts implements AccountStore {
@@ -112,9 +91,7 @@ export class PgAccounts implements AccountStore {
 
   async findSession(idHash: string): Promise<SessionRow | null> {
     const row = await this.#one<SessionDbRow>('SELECT * FROM sessions WHERE id_hash = $1', [idHash])
-    return row
-      ? { idHash: row.id_hash, userId: Number(row.user_id), csrfToken: row.csrf_token, createdAt: row.created_at, lastSeen: row.last_seen, ip: row.ip, totpPending: row.totp_pending }
-      : null
+    return row ? toSessionRow(row) : null
   }
 
   async touchSession(idHash: string, lastSeen: string): Promise<void> {
@@ -139,19 +116,5 @@ export class PgAccounts implements AccountStore {
 
   async deleteSessionsBefore(lastSeenBefore: string, createdBefore: string): Promise<number> {
     return this.#changed('DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2', [lastSeenBefore, createdBefore])
-  }
-}
-
-function toAccount(row: UserDbRow): Account {
-  return {
-    id: Number(row.id),
-    username: row.username,
-    role: row.role,
-    passwordHash: row.password_hash,
-    mustChangePassword: Number(row.must_change_password) === 1,
-    totpSecret: row.totp_secret,
-    totpLastStep: row.totp_last_step === null ? null : Number(row.totp_last_step),
-    createdAt: row.created_at,
-    disabledAt: row.disabled_at,
   }
 }

@@ -1,28 +1,7 @@
 import type { Db } from '../store/sqlite-open.js'
 import type { Role } from '../store/store.js'
 import type { Account, AccountStore, NewAccount, SessionRow } from './accounts.js'
-
-interface UserDbRow {
-  id: number
-  username: string
-  role: Role
-  password_hash: string
-  must_change_password: number
-  totp_secret: string | null
-  totp_last_step: number | null
-  created_at: string
-  disabled_at: string | null
-}
-
-interface SessionDbRow {
-  id_hash: string
-  user_id: number
-  csrf_token: string
-  created_at: string
-  last_seen: string
-  ip: string | null
-  totp_pending: string | null
-}
+import { toAccount, toSessionRow, type SessionDbRow, type UserDbRow } from './accounts-rows.js'
 
 /** Accounts and sessions in the collector's SQLite database (tables from auth-schema.ts). */
 export class SqliteAccounts implements AccountStore {
@@ -120,9 +99,7 @@ export class SqliteAccounts implements AccountStore {
 
   async findSession(idHash: string): Promise<SessionRow | null> {
     const row = this.#s.session.get(idHash)
-    return row
-      ? { idHash: row.id_hash, userId: row.user_id, csrfToken: row.csrf_token, createdAt: row.created_at, lastSeen: row.last_seen, ip: row.ip, totpPending: row.totp_pending }
-      : null
+    return row ? toSessionRow(row) : null
   }
 
   async touchSession(idHash: string, lastSeen: string): Promise<void> {
@@ -147,19 +124,5 @@ export class SqliteAccounts implements AccountStore {
 
   async deleteSessionsBefore(lastSeenBefore: string, createdBefore: string): Promise<number> {
     return this.#s.deleteOld.run(lastSeenBefore, createdBefore).changes
-  }
-}
-
-function toAccount(row: UserDbRow): Account {
-  return {
-    id: row.id,
-    username: row.username,
-    role: row.role,
-    passwordHash: row.password_hash,
-    mustChangePassword: row.must_change_password === 1,
-    totpSecret: row.totp_secret,
-    totpLastStep: row.totp_last_step,
-    createdAt: row.created_at,
-    disabledAt: row.disabled_at,
   }
 }
