@@ -1,14 +1,13 @@
 import { z } from 'zod'
 import { gathererReadsSchema, type GathererReads } from '../../rules/report.js'
-import { gradeSchema } from '../../rules/scoring.js'
 import { waiverSchema, type Waiver } from '../../rules/waivers.js'
-import { verifyAuditChainAsync, type AuditEntry, type ChainVerdict } from '../audit/audit-chain.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { PgPool } from '../store/pg/pg-pool.js'
-import type { EvidenceScan, ExportWindow, ManualEvidence } from './evidence-model.js'
+import type { EvidenceScan, ExportWindow } from './evidence-model.js'
+import { nodesWithLabels, toEvidenceFinding, toEvidenceScan, type EvidenceNode, type FindingRow, type ScanRow } from './evidence-rows.js'
 import type { EvidenceSource, ScanWithFindings } from './evidence-source.js'
 import type { ManualEvidenceStore } from './manual-evidence-store.js'
-import { toEvidenceFinding, type FindingRow } from './sqlite-evidence-source.js'
+import { StoreEvidenceSource } from './store-evidence-source.js'
 
 /**
  * The evidence source over PostgreSQL. Streams node by node like the SQLite source: one
@@ -16,57 +15,27 @@ import { toEvidenceFinding, type FindingRow } from './sqlite-evidence-source.js'
  * scan: a year of daily scans is a few round trips per node), so memory holds one node's
  * window at a time and no cursor or transaction stays open while the archive is written.
  */
-const labelsSchema = z.record(z.string(), z.string())
-
-interface ScanRow {
-  pk: number
-  scan_id: string
-  node_id: string
-  started_at: string
-  finished_at: string
-  rules_version: string
-  posture_version: string
-  source: string
-  score: number | null
-  score_without: number | null
-  grade: string | null
-}
-
-type Node = { id: string; hostname: string; labels: Record<string, string> }
-
 const scansSql = `
   SELECT pk, scan_id, node_id, started_at, finished_at, rules_version, posture_version, source, score,
     CAST(CAST(score_json AS jsonb) ->> 'scoreWithoutWaivers' AS double precision) AS score_without, grade
   FROM scans WHERE node_id = $1 AND kind = 'scan' AND finished_at >= $2 AND finished_at < $3 ORDER BY finished_at, pk`
 
-export class PgEvidenceSource implements EvidenceSource {
+export class PgEvidenceSource extends StoreEvidenceSource implements EvidenceSource {
   readonly #pool: PgPool
-  readonly #manual: ManualEvidenceStore
-  readonly #audit: AuditLog
 
   constructor(pool: PgPool, manual: ManualEvidenceStore, audit: AuditLog) {
+    super(manual, audit)
     this.#pool = pool
-    this.#manual = manual
-    this.#audit = audit
   }
 
-  async #nodes(labels: Record<string, string>): Promise<Node[]> {
+  async #nodes(labels: Record<string, string>): Promise<EvidenceNode[]> {
     const { rows } = await this.#pool.query<{ id: string; hostname: string; labels: string }>('SELECT id, hostname, labels FROM nodes ORDER BY id')
-    return rows
-      .map((n) => ({ id: n.id, hostname: n.hostname, labels: labelsSchema.parse(JSON.parse(n.labels)) }))
-      .filter((n) => Object.entries(labels).every(([k, v]) => n.labels[k] === v))
+    return nodesWithLabels(rows, labels)
   }
 
-  async #scans(node: Node, from: string, to: string): Promise<{ row: ScanRow; scan: EvidenceScan }[]> {
+  async #scans(node: EvidenceNode, from: string, to: string): Promise<{ row: ScanRow; scan: EvidenceScan }[]> {
     const { rows } = await this.#pool.query<ScanRow>(scansSql, [node.id, from, to])
-    return rows.map((row) => ({
-      row,
-      scan: {
-        scanId: row.scan_id, nodeId: row.node_id, hostname: node.hostname, labels: node.labels, startedAt: row.started_at, finishedAt: row.finished_at,
-        rulesVersion: row.rules_version, postureVersion: row.posture_version, source: row.source, score: row.score, scoreWithoutWaivers: row.score_without,
-        grade: row.grade === null ? null : gradeSchema.parse(row.grade),
-      },
-    }))
+    return rows.map((row) => ({ row, scan: toEvidenceScan(row, node) }))
   }
 
   async *scanBatches(window: ExportWindow, labels: Record<string, string>): AsyncIterable<ScanWithFindings[]> {
@@ -115,22 +84,6 @@ export class PgEvidenceSource implements EvidenceSource {
 
   async waivers(): Promise<Waiver[]> {
     return (await this.#pool.query<{ spec: string }>('SELECT spec FROM waivers ORDER BY id')).rows.map((r) => waiverSchema.parse(JSON.parse(r.spec)))
-  }
-
-  async manualEvidence(framework: string): Promise<ManualEvidence[]> {
-    return this.#manual.list(framework)
-  }
-
-  manualEvidenceContent(item: ManualEvidence): AsyncIterable<Buffer> {
-    return this.#manual.content(item)
-  }
-
-  auditEntries(window: ExportWindow): AsyncIterable<AuditEntry> {
-    return this.#audit.entriesBetween(window.from, window.to)
-  }
-
-  verifyAuditChain(): Promise<ChainVerdict> {
-    return verifyAuditChainAsync(this.#audit.entries())
   }
 
   async priorFailingSince(nodeId: string, rule: string, target: string): Promise<string | null> {

@@ -1,58 +1,26 @@
 import { z } from 'zod'
-import { verifyAuditChainAsync, type AuditEntry, type ChainVerdict } from '../audit/audit-chain.js'
 import type { AuditLog } from '../audit/audit-log.js'
 import { gathererReadsSchema, type GathererReads } from '../../rules/report.js'
-import { gradeSchema } from '../../rules/scoring.js'
-import { severitySchema } from '../../rules/severity.js'
-import { statusSchema, waiverRefSchema } from '../../rules/finding.js'
 import { waiverSchema, type Waiver } from '../../rules/waivers.js'
 import type { Db } from '../store/sqlite-open.js'
 import { prepareRetention, type RetentionHorizon } from '../store/sqlite-retention.js'
-import type { EvidenceFinding, EvidenceScan, ExportWindow, ManualEvidence } from './evidence-model.js'
+import type { EvidenceScan, ExportWindow } from './evidence-model.js'
+import { nodesWithLabels, toEvidenceFinding, toEvidenceScan, type EvidenceNode, type FindingRow, type ScanRow } from './evidence-rows.js'
 import type { EvidenceSource, ScanWithFindings } from './evidence-source.js'
 import type { ManualEvidenceStore } from './manual-evidence-store.js'
+import { StoreEvidenceSource } from './store-evidence-source.js'
 
 /**
  * The evidence source over the collector's SQLite store. Reads node by node: a node's
  * scans in the window (agent and SSH scans, not re-scores), each with its findings, one
  * node per batch, so memory holds one node's window at a time. Parameterized SQL only.
  */
-const labelsSchema = z.record(z.string(), z.string())
-
-interface ScanRow {
-  pk: number
-  scan_id: string
-  node_id: string
-  started_at: string
-  finished_at: string
-  rules_version: string
-  posture_version: string
-  source: string
-  score: number | null
-  score_without: number | null
-  grade: string | null
-}
-
-export interface FindingRow {
-  rule: string
-  target: string
-  domain: string
-  severity: string
-  status: string
-  message: string
-  evidence: string | null
-  waiver: string | null
-}
-
-export class SqliteEvidenceSource implements EvidenceSource {
-  readonly #manual: ManualEvidenceStore
-  readonly #audit: AuditLog
+export class SqliteEvidenceSource extends StoreEvidenceSource implements EvidenceSource {
   readonly #retention: ReturnType<typeof prepareRetention>
   readonly #s
 
   constructor(db: Db, manual: ManualEvidenceStore, audit: AuditLog) {
-    this.#manual = manual
-    this.#audit = audit
+    super(manual, audit)
     this.#retention = prepareRetention(db)
     this.#s = {
       nodes: db.prepare<[], { id: string; hostname: string; labels: string }>('SELECT id, hostname, labels FROM nodes ORDER BY id'),
@@ -70,25 +38,14 @@ export class SqliteEvidenceSource implements EvidenceSource {
     }
   }
 
-  #nodes(labels: Record<string, string>): { id: string; hostname: string; labels: Record<string, string> }[] {
-    return this.#s.nodes
-      .all()
-      .map((n) => ({ id: n.id, hostname: n.hostname, labels: labelsSchema.parse(JSON.parse(n.labels)) }))
-      .filter((n) => Object.entries(labels).every(([k, v]) => n.labels[k] === v))
-  }
-
-  #scan(row: ScanRow, node: { hostname: string; labels: Record<string, string> }): EvidenceScan {
-    return {
-      scanId: row.scan_id, nodeId: row.node_id, hostname: node.hostname, labels: node.labels, startedAt: row.started_at, finishedAt: row.finished_at,
-      rulesVersion: row.rules_version, postureVersion: row.posture_version, source: row.source, score: row.score, scoreWithoutWaivers: row.score_without,
-      grade: row.grade === null ? null : gradeSchema.parse(row.grade),
-    }
+  #nodes(labels: Record<string, string>): EvidenceNode[] {
+    return nodesWithLabels(this.#s.nodes.all(), labels)
   }
 
   async *scanBatches(window: ExportWindow, labels: Record<string, string>): AsyncIterable<ScanWithFindings[]> {
     const [from, to] = [window.from.toISOString(), window.to.toISOString()]
     for (const node of this.#nodes(labels)) {
-      const batch = this.#s.scans.all(node.id, from, to).map((row) => ({ scan: this.#scan(row, node), findings: this.#s.findings.all(row.pk).map(toEvidenceFinding) }))
+      const batch = this.#s.scans.all(node.id, from, to).map((row) => ({ scan: toEvidenceScan(row, node), findings: this.#s.findings.all(row.pk).map(toEvidenceFinding) }))
       if (batch.length > 0) yield batch
     }
   }
@@ -112,7 +69,7 @@ export class SqliteEvidenceSource implements EvidenceSource {
   async *scanList(window: ExportWindow, labels: Record<string, string>): AsyncIterable<EvidenceScan[]> {
     const [from, to] = [window.from.toISOString(), window.to.toISOString()]
     for (const node of this.#nodes(labels)) {
-      const scans = this.#s.scans.all(node.id, from, to).map((row) => this.#scan(row, node))
+      const scans = this.#s.scans.all(node.id, from, to).map((row) => toEvidenceScan(row, node))
       if (scans.length > 0) yield scans
     }
   }
@@ -121,47 +78,11 @@ export class SqliteEvidenceSource implements EvidenceSource {
     return this.#s.waivers.all().map((r) => waiverSchema.parse(JSON.parse(r.spec)))
   }
 
-  async manualEvidence(framework: string): Promise<ManualEvidence[]> {
-    return this.#manual.list(framework)
-  }
-
-  manualEvidenceContent(item: ManualEvidence): AsyncIterable<Buffer> {
-    return this.#manual.content(item)
-  }
-
-  auditEntries(window: ExportWindow): AsyncIterable<AuditEntry> {
-    return this.#audit.entriesBetween(window.from, window.to)
-  }
-
-  verifyAuditChain(): Promise<ChainVerdict> {
-    return verifyAuditChainAsync(this.#audit.entries())
-  }
-
   async priorFailingSince(nodeId: string, rule: string, target: string): Promise<string | null> {
     return this.#s.prior.get(nodeId, rule, target)?.failing_since ?? null
   }
 
   async retention(): Promise<RetentionHorizon> {
     return this.#retention.horizon()
-  }
-}
-
-// Set lookups rather than a schema parse per row: millions of rows go through here.
-const severities = new Set<string>(severitySchema.options)
-const statuses = new Set<string>(statusSchema.options)
-
-export function toEvidenceFinding(row: FindingRow): EvidenceFinding {
-  if (!severities.has(row.severity) || !statuses.has(row.status)) throw new Error(`finding ${row.rule}: unknown severity ${row.severity} or status ${row.status}`)
-  return {
-    rule: row.rule,
-    target: row.target,
-    domain: row.domain,
-    severity: row.severity as EvidenceFinding['severity'],
-    status: row.status as EvidenceFinding['status'],
-    message: row.message,
-    evidence: null,
-    // Stored by the ingest as JSON.stringify output: written into findings.jsonl as is.
-    evidenceJson: row.evidence,
-    waiver: row.waiver === null ? null : waiverRefSchema.parse(JSON.parse(row.waiver)),
   }
 }
