@@ -6,9 +6,10 @@ import { severities, type Severity } from '../../rules/severity.js'
 import type { FleetOverview, OverviewFinding, OverviewNode } from '../http/routes/overview-types.js'
 import type { ComplianceView } from '../http/routes/rules-types.js'
 import type { DashboardQueries } from './dashboard-queries.js'
-import { severityRankSql } from './dashboard-schema.js'
+import { explorerConditions } from './finding-conditions.js'
 import type { LifecycleState } from './lifecycle.js'
-import type { ExplorerFilter, ExplorerSort } from './sqlite-explorer.js'
+import { explorerOrders, type ExplorerFilter } from './sqlite-explorer.js'
+import { positionalParameters } from './sql-parameters.js'
 import type { FleetFinding } from './store.js'
 import type { PgPool } from './pg/pg-pool.js'
 
@@ -23,12 +24,6 @@ const changesWindowMs = 7 * 86_400_000
 const certificateRules = ['tls.cert.expired', 'tls.cert.expiring']
 const gradeSchema = z.enum(['A', 'B', 'C', 'D', 'F']).nullable()
 const mappingSchema = z.record(z.string(), z.array(z.string()))
-
-const orders: Record<ExplorerSort, string> = {
-  severity: `l.last_status, (${severityRankSql.replaceAll('severity', 'l.severity')}), l.failing_since, l.node_id, l.rule, l.target`,
-  age: 'l.failing_since IS NULL, l.failing_since, l.node_id, l.rule, l.target',
-  sla: 'l.sla_due IS NULL, l.sla_due, l.node_id, l.rule, l.target',
-}
 
 interface NodeRow { id: string; hostname: string; score: number | null; grade: Grade | null; coverage: number | null; last_seen: string; offline_since: string | null }
 interface OverviewRow {
@@ -115,30 +110,16 @@ export function pgDashboardQueries(pool: PgPool, policy: ScoringPolicy): Dashboa
     },
 
     async explore(filter: ExplorerFilter): Promise<FleetFinding[]> {
-      const where = ["l.last_status != 'gone'"]
-      const params: unknown[] = []
-      const p = (value: unknown) => {
-        params.push(value)
-        return `$${params.length}`
-      }
-      if (filter.status) where.push(`l.last_status = ${p(filter.status)}`)
-      if (filter.severity) where.push(`l.severity = ${p(filter.severity)}`)
-      if (filter.domain) where.push(`l.domain = ${p(filter.domain)}`)
-      if (filter.rule) {
-        if (filter.rule.endsWith('.')) where.push(`l.rule >= ${p(filter.rule)} AND l.rule < ${p(filter.rule.slice(0, -1) + '/')}`)
-        else where.push(`l.rule = ${p(filter.rule)}`)
-      }
-      if (filter.node) where.push(`l.node_id IN (SELECT id FROM nodes WHERE id = ${p(filter.node)} OR hostname LIKE ${p(`%${filter.node.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)} ESCAPE '\\')`)
-      // node_labels (migration 6) is kept from nodes.labels by a trigger: an index lookup, as in sqlite-explorer.ts.
-      if (filter.label) where.push(`l.node_id IN (SELECT node_id FROM node_labels WHERE key = ${p(filter.label.key)} AND value = ${p(filter.label.value)})`)
-      if (filter.overdueAt) where.push(`l.state = 'open' AND l.sla_due < ${p(filter.overdueAt.toISOString())}`)
+      const { values: params, add: p } = positionalParameters()
+      const where = explorerConditions(filter, p)
+      if (filter.rule?.endsWith('.')) where.push(`l.rule >= ${p(filter.rule)} AND l.rule < ${p(filter.rule.slice(0, -1) + '/')}`)
       // As in sqlite-explorer.ts: the page is chosen from the lifecycle table alone, then only
       // its rows are joined to nodes, findings (message, evidence) and rule metadata.
       const sql = `
         WITH page AS MATERIALIZED (
           SELECT l.node_id, l.rule, l.target FROM finding_lifecycle l
           WHERE ${where.join(' AND ')}
-          ORDER BY ${orders[filter.sort]}
+          ORDER BY ${explorerOrders[filter.sort]}
           LIMIT ${p(filter.limit)} OFFSET ${p(filter.offset)}
         )
         SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status, f.message, f.evidence, f.waiver,
@@ -148,7 +129,7 @@ export function pgDashboardQueries(pool: PgPool, policy: ScoringPolicy): Dashboa
         JOIN nodes n ON n.id = l.node_id
         LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
         LEFT JOIN rule_meta m ON m.rule = l.rule
-        ORDER BY ${orders[filter.sort]}`
+        ORDER BY ${explorerOrders[filter.sort]}`
       return (await rows<ExplorerRow>(sql, params)).map(toFleetFinding)
     },
 

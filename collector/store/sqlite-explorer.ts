@@ -5,6 +5,8 @@ import type { LifecycleState } from './lifecycle.js'
 import type { Db } from './sqlite-open.js'
 import type { FleetFinding } from './store.js'
 import { severityRankSql } from './dashboard-schema.js'
+import { explorerConditions } from './finding-conditions.js'
+import { namedParameters } from './sql-parameters.js'
 
 /**
  * The findings explorer's query: the fleet's current findings (one per node, rule and
@@ -29,7 +31,8 @@ export interface ExplorerFilter {
   offset: number
 }
 
-const orders: Record<ExplorerSort, string> = {
+/** The explorer's sorts, for both backends (pg-dashboard-queries.ts). */
+export const explorerOrders: Record<ExplorerSort, string> = {
   severity: `l.last_status, (${severityRankSql.replaceAll('severity', 'l.severity')}), l.failing_since, l.node_id, l.rule, l.target`,
   age: 'l.failing_since IS NULL, l.failing_since, l.node_id, l.rule, l.target',
   sla: 'l.sla_due IS NULL, l.sla_due, l.node_id, l.rule, l.target',
@@ -61,15 +64,8 @@ export function prepareExplorer(db: Db) {
   const shapes = new Map<string, ReturnType<Db['prepare']>>()
   const rulesIn = db.prepare<[string, string], { rule: string }>('SELECT rule FROM rule_meta WHERE rule >= ? AND rule < ?')
   return function explore(filter: ExplorerFilter): FleetFinding[] {
-    const where = ["l.last_status != 'gone'"]
-    const params: Record<string, string | number> = { limit: filter.limit, offset: filter.offset }
-    const add = (sql: string, values: Record<string, string | number>) => {
-      where.push(sql)
-      Object.assign(params, values)
-    }
-    if (filter.status) add('l.last_status = @status', { status: filter.status })
-    if (filter.severity) add('l.severity = @severity', { severity: filter.severity })
-    if (filter.domain) add('l.domain = @domain', { domain: filter.domain })
+    const { values: params, add } = namedParameters()
+    const where = explorerConditions(filter, add)
     let rules: string[] = []
     if (filter.rule?.endsWith('.')) {
       // A prefix names the rules it covers (rule_meta): none, no findings; each rule's page
@@ -77,28 +73,19 @@ export function prepareExplorer(db: Db) {
       // sorting every finding of every matching rule.
       rules = rulesIn.all(filter.rule, filter.rule.slice(0, -1) + '/').map((r) => r.rule)
       if (rules.length === 0) return []
-    } else if (filter.rule) {
-      add('l.rule = @rule', { rule: filter.rule })
     }
-    if (filter.node) add("l.node_id IN (SELECT id FROM nodes WHERE id = @node OR hostname LIKE @nodeLike ESCAPE '\\')", { node: filter.node, nodeLike: `%${filter.node.replace(/[\\%_]/g, (c) => `\\${c}`)}%` })
-    // node_labels (migration 6) is kept from nodes.labels by triggers: an index lookup, not JSON parsing per finding.
-    if (filter.label) add('l.node_id IN (SELECT node_id FROM node_labels WHERE key = @labelKey AND value = @labelValue)', { labelKey: filter.label.key, labelValue: filter.label.value })
-    if (filter.overdueAt) add("l.state = 'open' AND l.sla_due < @overdueAt", { overdueAt: filter.overdueAt.toISOString() })
     // The page is chosen from the lifecycle table alone (its indexes serve filter and sort),
     // then only its rows are joined to nodes, findings (message, evidence) and rule metadata:
     // joining first would read the evidence of every matching finding in the fleet.
-    const perRule = rules.map((rule, i) => {
-      params[`rule${i}`] = rule
-      return `SELECT * FROM (SELECT l.node_id, l.rule, l.target, l.last_status, l.severity, l.failing_since, l.sla_due FROM finding_lifecycle l
-        WHERE ${[...where, `l.rule = @rule${i}`].join(' AND ')} ORDER BY ${orders[filter.sort]} LIMIT @window)`
-    })
-    if (perRule.length) params.window = filter.limit + filter.offset
+    const window = rules.length ? add(filter.limit + filter.offset) : ''
+    const perRule = rules.map((rule) => `SELECT * FROM (SELECT l.node_id, l.rule, l.target, l.last_status, l.severity, l.failing_since, l.sla_due FROM finding_lifecycle l
+        WHERE ${[...where, `l.rule = ${add(rule)}`].join(' AND ')} ORDER BY ${explorerOrders[filter.sort]} LIMIT ${window})`)
     const source = perRule.length ? `(${perRule.join(' UNION ALL ')}) l` : `finding_lifecycle l WHERE ${where.join(' AND ')}`
     const sql = `
       WITH page AS MATERIALIZED (
         SELECT l.node_id, l.rule, l.target FROM ${source}
-        ORDER BY ${orders[filter.sort]}
-        LIMIT @limit OFFSET @offset
+        ORDER BY ${explorerOrders[filter.sort]}
+        LIMIT ${add(filter.limit)} OFFSET ${add(filter.offset)}
       )
       SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status, f.message, f.evidence, f.waiver,
         m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at, l.reopened_count
@@ -107,7 +94,7 @@ export function prepareExplorer(db: Db) {
       JOIN nodes n ON n.id = l.node_id
       LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
       LEFT JOIN rule_meta m ON m.rule = l.rule
-      ORDER BY ${orders[filter.sort]}`
+      ORDER BY ${explorerOrders[filter.sort]}`
     let statement = shapes.get(sql)
     if (!statement) shapes.set(sql, (statement = db.prepare(sql)))
     return (statement.all(params) as Row[]).map(toFleetFinding)
