@@ -39,6 +39,8 @@ import { SqliteStore } from './store/sqlite-store.js'
 import { AgentGateway } from './ws/agent-gateway.js'
 import type { Cluster, LocalSessions } from './cluster/cluster.js'
 import { clusterFor } from './cluster/open-cluster.js'
+import { followRuleReloads } from './cluster/follow-rule-reloads.js'
+import { whenLeading } from './cluster/when-leading.js'
 
 /**
  * The collector as an object (fastify's app-factory habit): builds the store, the HTTP
@@ -196,6 +198,17 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
       state = await scoringState(store, ruleSet, config.rulesDirs)
       return rescore()
     }
+    // Rule files and waivers read again; the pack pushed to this collector's agents when it changed.
+    const reloadLocally = async () => {
+      ruleSet = loadRuleSet({ userDirs: config.rulesDirs })
+      const before = scoredWith(state)
+      state = await scoringState(store, ruleSet, config.rulesDirs)
+      const changed = scoredWith(state) !== before
+      if (changed && state.rulesPack) for (const session of gateway.sessions()) session.send(state.rulesPack)
+      return { version: ruleSet.version, changed }
+    }
+    // Another collector on the database reloaded: reload here too, for the agents connected here.
+    cleanups.unshift(followRuleReloads(events, reloadLocally, log.child({ component: 'cluster' })))
     let listening: string | null = null
     const timers: (() => void)[] = []
 
@@ -218,11 +231,8 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
       backup: () => backupNow(store, join(config.dataDir, 'backups'), config.backup.keep, clock()),
       pruneHistory: () => retention.prune(config.retention, clock()),
       async reloadRules() {
-        ruleSet = loadRuleSet({ userDirs: config.rulesDirs })
-        const before = scoredWith(state)
-        state = await scoringState(store, ruleSet, config.rulesDirs)
-        const changed = scoredWith(state) !== before
-        if (changed && state.rulesPack) for (const session of gateway.sessions()) session.send(state.rulesPack)
+        const { changed } = await reloadLocally()
+        if (changed) events.emit('rules-reloaded', { version: ruleSet.version })
         const rescored = changed ? await rescore() : 0
         log.info({ version: ruleSet.version, changed, rescored }, 'rules reloaded')
         return { version: ruleSet.version, changed, rescored }
@@ -259,7 +269,8 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
         // PostgreSQL is backed up with its own tools (pg_dump, archiving), not by the collector.
         if (opened.kind === 'sqlite') timers.push(scheduleBackups(store, join(config.dataDir, 'backups'), config.backup, clock, log, () => cluster.leads()))
         timers.push(scheduleRetention(retention.prune, config.retention, clock, log.child({ component: 'retention' }), () => cluster.leads()))
-        void rescore().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'rescoring failed'))
+        // Stale nodes re-scored by one collector only: the leader (at start, or when it takes over).
+        timers.push(whenLeading(cluster, () => rescore().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'rescoring failed'))))
         log.info({ url: listening, fingerprint: tls?.fingerprint ?? null }, 'collector listening')
         return listening
       },

@@ -20,6 +20,8 @@ export type CollectorEvents = {
   'scan-requested': [{ nodeId: string; scanId: string; remote?: true }]
   'node-offline': [{ nodeId: string; remote?: true }]
   'node-online': [{ nodeId: string; remote?: true }]
+  /** Rule files (or waivers) reloaded and changed: other collectors reload and push the pack to their agents (`collectorId`: who reloaded). */
+  'rules-reloaded': [{ version: string; collectorId?: string; remote?: true }]
 }
 
 /** What route modules are given: the parts, never globals. */

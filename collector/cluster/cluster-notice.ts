@@ -7,7 +7,9 @@ import { collectorMessageSchema } from '../../agent/wire/messages.js'
  * - `event`: a collector event (live views, schedules waiting for a report);
  * - `presence`: presence rows changed, re-read them;
  * - `command`: send this message to this agent, if you hold its connection;
- * - `delivered`: the collector holding the agent sent command `id`.
+ * - `delivered`: the collector holding the agent sent command `id`;
+ * - `rules`: this collector reloaded its rule files (SIGHUP) and they changed: reload
+ *   yours and push the pack to your agents (the pack itself is too big for a notice).
  * Every notice names its origin; a collector ignores its own.
  */
 export const clusterChannel = 'posture_cluster'
@@ -21,8 +23,9 @@ const eventNotice = z.object({ o: z.string(), t: z.literal('event'), events: z.a
 const presenceNotice = z.object({ o: z.string(), t: z.literal('presence') })
 const commandNotice = z.object({ o: z.string(), t: z.literal('command'), id: z.string(), agentId: z.string(), message: collectorMessageSchema })
 const deliveredNotice = z.object({ o: z.string(), t: z.literal('delivered'), id: z.string() })
+const rulesNotice = z.object({ o: z.string(), t: z.literal('rules'), version: z.string().max(200) })
 
-export const clusterNoticeSchema = z.discriminatedUnion('t', [eventNotice, presenceNotice, commandNotice, deliveredNotice])
+export const clusterNoticeSchema = z.discriminatedUnion('t', [eventNotice, presenceNotice, commandNotice, deliveredNotice, rulesNotice])
 export type ClusterNotice = z.infer<typeof clusterNoticeSchema>
 
 /** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more. */

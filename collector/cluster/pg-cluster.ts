@@ -90,6 +90,9 @@ export class PgCluster implements Cluster {
         if (!event.remote) this.#queueEvent({ name, nodeId: event.nodeId, ...(event.scanId !== undefined ? { scanId: event.scanId } : {}) })
       })
     }
+    this.events.on('rules-reloaded', (event) => {
+      if (!event.remote) void this.#notify({ o: this.collectorId, t: 'rules', version: event.version })
+    })
   }
 
   async start(): Promise<void> {
@@ -264,6 +267,7 @@ export class PgCluster implements Cluster {
       cluster.#notify({ o: cluster.collectorId, t: 'delivered', id: notice.id })
     },
     delivered: (cluster: PgCluster, notice: Extract<ClusterNotice, { t: 'delivered' }>) => cluster.#waiting.get(notice.id)?.(true),
+    rules: (cluster: PgCluster, notice: Extract<ClusterNotice, { t: 'rules' }>) => cluster.events.emit('rules-reloaded', { version: notice.version, collectorId: notice.o, remote: true }),
   }
 
   #queueEvent(event: ClusterEvent): void {
