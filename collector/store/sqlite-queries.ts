@@ -1,5 +1,7 @@
 import type { Report } from '../../rules/report.js'
 import { nodeScoreSchema } from '../../rules/scoring.js'
+import { findingConditions } from './finding-conditions.js'
+import { namedParameters } from './sql-parameters.js'
 import type { Db } from './sqlite-open.js'
 import { labelsSchema, severityOrder, toNodeFinding, toNodeSummary, toReport, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from './store-rows.js'
 import type { FindingFilter, FleetFinding, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from './store.js'
@@ -9,7 +11,6 @@ import type { FindingFilter, FleetFinding, NodeFacts, NodeFinding, NodeSummary, 
  * written; they are parsed again here with the same schemas so a damaged row is an error
  * with a name, never a silently wrong value.
  */
-
 
 export function prepareQueries(db: Db) {
   // Filtered queries differ only by which conditions are present: a handful of shapes, each prepared once.
@@ -39,7 +40,8 @@ export function prepareQueries(db: Db) {
   }
 
   function nodeFindings(nodeId: string, filter: FindingFilter): NodeFinding[] {
-    const where = ['n.id = @node', ...findingConditions(filter)]
+    const p = namedParameters()
+    const where = [`n.id = ${p.add(nodeId)}`, ...findingConditions(filter, p.add)]
     const rows = prepared<FindingRow>(`
         SELECT f.*, m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at,
           coalesce(l.reopened_count, 0) AS reopened_count
@@ -48,13 +50,14 @@ export function prepareQueries(db: Db) {
         LEFT JOIN finding_lifecycle l ON l.node_id = n.id AND l.rule = f.rule AND l.target = f.target
         WHERE ${where.join(' AND ')}
         ORDER BY CASE f.status WHEN 'fail' THEN 0 WHEN 'error' THEN 1 ELSE 2 END, ${severityOrder.replaceAll('l.severity', 'f.severity')}, f.rule, f.target
-        LIMIT @limit OFFSET @offset`).all(filterParams({ ...filter, node: nodeId }))
+        LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`).all(p.values)
     return rows.map(toNodeFinding)
   }
 
   function fleetFindings(filter: FindingFilter): FleetFinding[] {
-    const where = ['l.last_status != \'gone\'', ...findingConditions(filter)]
-    if (filter.node !== undefined) where.push('n.id = @node')
+    const p = namedParameters()
+    const where = ["l.last_status != 'gone'", ...findingConditions(filter, p.add)]
+    if (filter.node !== undefined) where.push(`n.id = ${p.add(filter.node)}`)
     const rows = prepared<FindingRow & { node_id: string; hostname: string }>(`
         SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status,
           coalesce(f.message, '') AS message, f.evidence, f.waiver, m.title, m.remediation, m.controls,
@@ -64,7 +67,7 @@ export function prepareQueries(db: Db) {
         LEFT JOIN rule_meta m ON m.rule = l.rule
         WHERE ${where.join(' AND ')}
         ORDER BY CASE l.last_status WHEN 'fail' THEN 0 WHEN 'error' THEN 1 ELSE 2 END, ${severityOrder}, l.failing_since, n.hostname, l.rule
-        LIMIT @limit OFFSET @offset`).all(filterParams(filter))
+        LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`).all(p.values)
     return rows.map((row) => ({ ...toNodeFinding(row), node: { id: row.node_id, hostname: row.hostname } }))
   }
 
@@ -103,22 +106,4 @@ export function prepareQueries(db: Db) {
         return [{ nodeId: row.id, labels: labelsSchema.parse(JSON.parse(row.labels)), agentId: row.agent_id, agentVersion: row.agent_version, latest }]
       }),
   }
-}
-
-function findingConditions(filter: FindingFilter): string[] {
-  const where: string[] = []
-  const col = (name: string) => (name === 'status' ? 'coalesce(l.last_status, f.status)' : `coalesce(l.${name}, f.${name})`)
-  if (filter.status !== undefined) where.push(`${col('status')} = @status`)
-  if (filter.severity !== undefined) where.push(`${col('severity')} = @severity`)
-  if (filter.domain !== undefined) where.push(`${col('domain')} = @domain`)
-  if (filter.rule !== undefined) where.push(`${col('rule')} = @rule`)
-  if (filter.overdueAt !== undefined) where.push(`l.state = 'open' AND l.sla_due IS NOT NULL AND l.sla_due < @overdueAt`)
-  return where
-}
-
-function filterParams(filter: FindingFilter): Record<string, unknown> {
-  const params: Record<string, unknown> = { limit: filter.limit, offset: filter.offset }
-  for (const key of ['status', 'severity', 'domain', 'rule', 'node'] as const) if (filter[key] !== undefined) params[key] = filter[key]
-  if (filter.overdueAt !== undefined) params.overdueAt = filter.overdueAt.toISOString()
-  return params
 }

@@ -3,6 +3,8 @@ import { nodeScoreSchema } from '../../../rules/scoring.js'
 import type { FindingFilter, FleetFinding, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from '../store.js'
 import type { PgQueryable } from './pg-pool.js'
 import { labelsSchema, severityOrder, toNodeFinding, toNodeSummary, toReport, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from '../store-rows.js'
+import { findingConditions } from '../finding-conditions.js'
+import { positionalParameters } from '../sql-parameters.js'
 
 /**
  * The read side on PostgreSQL, row for row the SQLite store's (sqlite-queries.ts): the same
@@ -13,15 +15,9 @@ import { labelsSchema, severityOrder, toNodeFinding, toNodeSummary, toReport, ty
 const nodeColumns = `id, hostname, os, labels, score, grade, coverage, domain_scores, last_seen, last_scan_at, agent_id,
   agent_version, offline_since, scored_with, (SELECT interval_ms FROM agents a WHERE a.id = nodes.agent_id) AS interval_ms`
 
-/** Positional parameters ($1, $2, …) collected as conditions are added. */
-function parameters() {
-  const values: unknown[] = []
-  return { values, add: (value: unknown) => `$${values.push(value)}` }
-}
-
 export function createPgQueries(db: PgQueryable) {
   async function nodeFindings(nodeId: string, filter: FindingFilter): Promise<NodeFinding[]> {
-    const p = parameters()
+    const p = positionalParameters()
     const where = [`n.id = ${p.add(nodeId)}`, ...findingConditions(filter, p.add)]
     const { rows } = await db.query<FindingRow>(
       `SELECT f.*, m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at,
@@ -38,7 +34,7 @@ export function createPgQueries(db: PgQueryable) {
   }
 
   async function fleetFindings(filter: FindingFilter): Promise<FleetFinding[]> {
-    const p = parameters()
+    const p = positionalParameters()
     const where = ["l.last_status != 'gone'", ...findingConditions(filter, p.add)]
     if (filter.node !== undefined) where.push(`n.id = ${p.add(filter.node)}`)
     const { rows } = await db.query<FindingRow & { node_id: string; hostname: string }>(
@@ -113,15 +109,4 @@ export function createPgQueries(db: PgQueryable) {
       return out
     },
   }
-}
-
-function findingConditions(filter: FindingFilter, add: (value: unknown) => string): string[] {
-  const where: string[] = []
-  const col = (name: string) => (name === 'status' ? 'coalesce(l.last_status, f.status)' : `coalesce(l.${name}, f.${name})`)
-  if (filter.status !== undefined) where.push(`${col('status')} = ${add(filter.status)}`)
-  if (filter.severity !== undefined) where.push(`${col('severity')} = ${add(filter.severity)}`)
-  if (filter.domain !== undefined) where.push(`${col('domain')} = ${add(filter.domain)}`)
-  if (filter.rule !== undefined) where.push(`${col('rule')} = ${add(filter.rule)}`)
-  if (filter.overdueAt !== undefined) where.push(`l.state = 'open' AND l.sla_due IS NOT NULL AND l.sla_due < ${add(filter.overdueAt.toISOString())}`)
-  return where
 }
