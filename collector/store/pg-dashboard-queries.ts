@@ -1,15 +1,13 @@
 import { z } from 'zod'
-import { controlsSchema, waiverRefSchema, type Finding, type Status } from '../../rules/finding.js'
-import type { Domain } from '../../rules/domains.js'
 import { grade, type Grade, type ScoringPolicy } from '../../rules/scoring.js'
 import { severities, type Severity } from '../../rules/severity.js'
 import type { FleetOverview, OverviewFinding, OverviewNode } from '../http/routes/overview-types.js'
 import type { ComplianceView } from '../http/routes/rules-types.js'
 import type { DashboardQueries } from './dashboard-queries.js'
 import { explorerConditions } from './finding-conditions.js'
-import type { LifecycleState } from './lifecycle.js'
 import { explorerOrders, type ExplorerFilter } from './sqlite-explorer.js'
 import { positionalParameters } from './sql-parameters.js'
+import { toFleetFinding, type FleetFindingRow } from './store-rows.js'
 import type { FleetFinding } from './store.js'
 import type { PgPool } from './pg/pg-pool.js'
 
@@ -29,11 +27,6 @@ interface NodeRow { id: string; hostname: string; score: number | null; grade: G
 interface OverviewRow {
   node_id: string; hostname: string; rule: string; title: string | null; target: string; severity: Severity; last_status: string; message: string | null
   failing_since: string | null; sla_due: string | null; resolved_at: string | null
-}
-interface ExplorerRow {
-  node_id: string; hostname: string; rule: string; target: string; domain: Domain; severity: Severity; status: Status; message: string | null; evidence: string | null
-  waiver: string | null; title: string | null; remediation: string | null; controls: string | null; state: LifecycleState; first_seen: string
-  failing_since: string | null; sla_due: string | null; resolved_at: string | null; reopened_count: number
 }
 
 const findingColumns = `l.node_id, n.hostname, l.rule, m.title, l.target, l.severity, l.last_status, f.message, l.failing_since, l.sla_due, l.resolved_at
@@ -130,7 +123,7 @@ export function pgDashboardQueries(pool: PgPool, policy: ScoringPolicy): Dashboa
         LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
         LEFT JOIN rule_meta m ON m.rule = l.rule
         ORDER BY ${explorerOrders[filter.sort]}`
-      return (await rows<ExplorerRow>(sql, params)).map(toFleetFinding)
+      return (await rows<FleetFindingRow>(sql, params)).map(toFleetFinding)
     },
 
     async compliance(framework, catalogue): Promise<ComplianceView> {
@@ -172,27 +165,6 @@ function toOverviewFinding(row: OverviewRow): OverviewFinding {
   return {
     nodeId: row.node_id, hostname: row.hostname, rule: row.rule, title: row.title ?? row.rule, target: row.target, severity: row.severity, status: row.last_status,
     message: row.message ?? '', failingSince: row.failing_since, slaDue: row.sla_due, resolvedAt: row.resolved_at,
-  }
-}
-
-function toFleetFinding(row: ExplorerRow): FleetFinding {
-  const finding: Finding = {
-    rule: row.rule,
-    domain: row.domain,
-    severity: row.severity,
-    status: row.status,
-    target: row.target,
-    title: row.title ?? row.rule,
-    message: row.message ?? '',
-    evidence: row.evidence === null ? null : JSON.parse(row.evidence),
-    remediation: row.remediation ?? '',
-    controls: row.controls === null ? {} : controlsSchema.parse(JSON.parse(row.controls)),
-  }
-  if (row.waiver !== null) finding.waiver = waiverRefSchema.parse(JSON.parse(row.waiver))
-  return {
-    ...finding,
-    lifecycle: { state: row.state, firstSeen: row.first_seen, failingSince: row.failing_since, slaDue: row.sla_due, resolvedAt: row.resolved_at, reopenedCount: Number(row.reopened_count) },
-    node: { id: row.node_id, hostname: row.hostname },
   }
 }
 

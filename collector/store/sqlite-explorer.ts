@@ -1,12 +1,12 @@
-import { controlsSchema, waiverRefSchema, type Finding, type Status } from '../../rules/finding.js'
+import type { Status } from '../../rules/finding.js'
 import type { Domain } from '../../rules/domains.js'
 import type { Severity } from '../../rules/severity.js'
-import type { LifecycleState } from './lifecycle.js'
 import type { Db } from './sqlite-open.js'
 import type { FleetFinding } from './store.js'
 import { severityRankSql } from './dashboard-schema.js'
 import { explorerConditions } from './finding-conditions.js'
 import { namedParameters } from './sql-parameters.js'
+import { toFleetFinding, type FleetFindingRow } from './store-rows.js'
 
 /**
  * The findings explorer's query: the fleet's current findings (one per node, rule and
@@ -36,28 +36,6 @@ export const explorerOrders: Record<ExplorerSort, string> = {
   severity: `l.last_status, (${severityRankSql.replaceAll('severity', 'l.severity')}), l.failing_since, l.node_id, l.rule, l.target`,
   age: 'l.failing_since IS NULL, l.failing_since, l.node_id, l.rule, l.target',
   sla: 'l.sla_due IS NULL, l.sla_due, l.node_id, l.rule, l.target',
-}
-
-interface Row {
-  node_id: string
-  hostname: string
-  rule: string
-  target: string
-  domain: Domain
-  severity: Severity
-  status: Status
-  message: string | null
-  evidence: string | null
-  waiver: string | null
-  title: string | null
-  remediation: string | null
-  controls: string | null
-  state: LifecycleState
-  first_seen: string
-  failing_since: string | null
-  sla_due: string | null
-  resolved_at: string | null
-  reopened_count: number
 }
 
 export function prepareExplorer(db: Db) {
@@ -97,27 +75,7 @@ export function prepareExplorer(db: Db) {
       ORDER BY ${explorerOrders[filter.sort]}`
     let statement = shapes.get(sql)
     if (!statement) shapes.set(sql, (statement = db.prepare(sql)))
-    return (statement.all(params) as Row[]).map(toFleetFinding)
+    return (statement.all(params) as FleetFindingRow[]).map(toFleetFinding)
   }
 }
 
-function toFleetFinding(row: Row): FleetFinding {
-  const finding: Finding = {
-    rule: row.rule,
-    domain: row.domain,
-    severity: row.severity,
-    status: row.status,
-    target: row.target,
-    title: row.title ?? row.rule,
-    message: row.message ?? '',
-    evidence: row.evidence === null ? null : JSON.parse(row.evidence),
-    remediation: row.remediation ?? '',
-    controls: row.controls === null ? {} : controlsSchema.parse(JSON.parse(row.controls)),
-  }
-  if (row.waiver !== null) finding.waiver = waiverRefSchema.parse(JSON.parse(row.waiver))
-  return {
-    ...finding,
-    lifecycle: { state: row.state, firstSeen: row.first_seen, failingSince: row.failing_since, slaDue: row.sla_due, resolvedAt: row.resolved_at, reopenedCount: row.reopened_count },
-    node: { id: row.node_id, hostname: row.hostname },
-  }
-}

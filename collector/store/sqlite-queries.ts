@@ -3,7 +3,7 @@ import { nodeScoreSchema } from '../../rules/scoring.js'
 import { findingConditions } from './finding-conditions.js'
 import { namedParameters } from './sql-parameters.js'
 import type { Db } from './sqlite-open.js'
-import { labelsSchema, severityOrder, toNodeFinding, toNodeSummary, toReport, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from './store-rows.js'
+import { labelsSchema, severityOrder, toFleetFinding, toNodeFinding, toNodeSummary, toReport, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from './store-rows.js'
 import type { FindingFilter, FleetFinding, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from './store.js'
 
 /**
@@ -68,7 +68,7 @@ export function prepareQueries(db: Db) {
         WHERE ${where.join(' AND ')}
         ORDER BY CASE l.last_status WHEN 'fail' THEN 0 WHEN 'error' THEN 1 ELSE 2 END, ${severityOrder}, l.failing_since, n.hostname, l.rule
         LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`).all(p.values)
-    return rows.map((row) => ({ ...toNodeFinding(row), node: { id: row.node_id, hostname: row.hostname } }))
+    return rows.map(toFleetFinding)
   }
 
   function latestReport(nodeId: string): Report | null {

@@ -6,7 +6,7 @@ import { reportSchemaId, type Report } from '../../rules/report.js'
 import { nodeScoreSchema, type Grade } from '../../rules/scoring.js'
 import type { Severity } from '../../rules/severity.js'
 import type { Lifecycle, LifecycleState } from './lifecycle.js'
-import type { AgentRow, LifecycleView, NodeFinding, NodeSummary } from './store.js'
+import type { AgentRow, FleetFinding, LifecycleView, NodeFinding, NodeSummary } from './store.js'
 
 /**
  * Rows → API values, for both backends (sqlite-queries.ts, pg/pg-queries.ts select the same
@@ -133,6 +133,18 @@ export function toNodeFinding(row: FindingRow): NodeFinding {
   }
   if (row.waiver !== null) finding.waiver = waiverRefSchema.parse(JSON.parse(row.waiver))
   return { ...finding, lifecycle }
+}
+
+/** A finding row with its node; the explorer reads the message from a LEFT JOIN, so it may be NULL. */
+export interface FleetFindingRow extends Omit<FindingRow, 'message'> {
+  message: string | null
+  node_id: string
+  hostname: string
+}
+
+export function toFleetFinding(row: FleetFindingRow): FleetFinding {
+  const finding = toNodeFinding({ ...row, message: row.message ?? '', reopened_count: Number(row.reopened_count) })
+  return { ...finding, node: { id: row.node_id, hostname: row.hostname } }
 }
 
 export interface LifecycleRow {

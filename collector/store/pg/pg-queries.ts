@@ -2,7 +2,7 @@ import type { Report } from '../../../rules/report.js'
 import { nodeScoreSchema } from '../../../rules/scoring.js'
 import type { FindingFilter, FleetFinding, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from '../store.js'
 import type { PgQueryable } from './pg-pool.js'
-import { labelsSchema, severityOrder, toNodeFinding, toNodeSummary, toReport, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from '../store-rows.js'
+import { labelsSchema, severityOrder, toFleetFinding, toNodeFinding, toNodeSummary, toReport, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from '../store-rows.js'
 import { findingConditions } from '../finding-conditions.js'
 import { positionalParameters } from '../sql-parameters.js'
 
@@ -49,7 +49,7 @@ export function createPgQueries(db: PgQueryable) {
        LIMIT ${p.add(filter.limit)} OFFSET ${p.add(filter.offset)}`,
       p.values,
     )
-    return rows.map((row) => ({ ...toNodeFinding(row), node: { id: row.node_id, hostname: row.hostname } }))
+    return rows.map(toFleetFinding)
   }
 
   async function latestReport(nodeId: string): Promise<Report | null> {
