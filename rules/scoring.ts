@@ -43,39 +43,66 @@ type Scorable = Pick<Finding, 'severity' | 'status' | 'waiver'>
 
 /** Score, grade and coverage of a set of findings (DESIGN.md, "Scoring"). */
 export function summarize(findings: readonly Scorable[], policy: ScoringPolicy): ScoreSummary {
-  const counts = { pass: 0, fail: 0, error: 0, na: 0, waived: 0 }
-  for (const f of findings) counts[f.status]++
-  const withWaivers = weightedScore(findings, policy, (f) => f.status)
-  const withoutWaivers = weightedScore(findings, policy, (f) => (f.status === 'waived' && f.waiver ? f.waiver.waivedStatus : f.status))
-  const evaluated = counts.pass + counts.fail + counts.waived
-  const coverage = evaluated + counts.error === 0 ? null : round(evaluated / (evaluated + counts.error), 3)
-  const criticalFail = (statusOf: (f: Scorable) => Status) =>
-    findings.some((f) => f.severity === 'critical' && statusOf(f) === 'fail')
-  return {
-    score: withWaivers,
-    grade: grade(withWaivers, criticalFail((f) => f.status), policy),
-    coverage,
-    scoreWithoutWaivers: withoutWaivers,
-    gradeWithoutWaivers: grade(
-      withoutWaivers,
-      criticalFail((f) => (f.status === 'waived' && f.waiver ? f.waiver.waivedStatus : f.status)),
-      policy,
-    ),
-    counts,
+  const tally = new Tally()
+  for (const f of findings) tally.add(f, policy)
+  return tally.summary(policy)
+}
+
+/**
+ * The node's score, and the same per domain and per framework control. One pass over the
+ * findings, each added to the running tallies of its domain and its controls (re-scoring
+ * every report at ingest makes this a per-report cost; see collector-ingest.bench).
+ */
+export function scoreNode(findings: readonly Finding[], policy: ScoringPolicy): NodeScore {
+  const node = new Tally()
+  const domains: Record<string, Tally> = {}
+  const controls: Record<string, Tally> = {}
+  for (const f of findings) {
+    node.add(f, policy)
+    ;(domains[f.domain] ??= new Tally()).add(f, policy)
+    for (const framework in f.controls) for (const id of f.controls[framework]!) (controls[`${framework}:${id}`] ??= new Tally()).add(f, policy)
+  }
+  return { ...node.summary(policy), domains: mapValues(domains, (t) => t.summary(policy)), controls: mapValues(controls, (t) => t.summary(policy)) }
+}
+
+/** Running totals of one group of findings: what its ScoreSummary needs, without keeping the findings. */
+class Tally {
+  readonly counts = { pass: 0, fail: 0, error: 0, na: 0, waived: 0 }
+  /** As scored (waived findings left out), and as if every waiver were lifted. */
+  readonly #withWaivers = { passed: 0, total: 0, evaluated: 0, criticalFail: false }
+  readonly #withoutWaivers = { passed: 0, total: 0, evaluated: 0, criticalFail: false }
+
+  add(f: Scorable, policy: ScoringPolicy): void {
+    this.counts[f.status]++
+    const w = weight(f.severity, policy)
+    addWeighted(this.#withWaivers, f.status, f.severity, w)
+    addWeighted(this.#withoutWaivers, f.status === 'waived' && f.waiver ? f.waiver.waivedStatus : f.status, f.severity, w)
+  }
+
+  summary(policy: ScoringPolicy): ScoreSummary {
+    const { counts } = this
+    const evaluated = counts.pass + counts.fail + counts.waived
+    const score = weightedScore(this.#withWaivers)
+    const scoreWithoutWaivers = weightedScore(this.#withoutWaivers)
+    return {
+      score,
+      grade: grade(score, this.#withWaivers.criticalFail, policy),
+      coverage: evaluated + counts.error === 0 ? null : round(evaluated / (evaluated + counts.error), 3),
+      scoreWithoutWaivers,
+      gradeWithoutWaivers: grade(scoreWithoutWaivers, this.#withoutWaivers.criticalFail, policy),
+      counts: { ...counts },
+    }
   }
 }
 
-/** The node's score, and the same per domain and per framework control. */
-export function scoreNode(findings: readonly Finding[], policy: ScoringPolicy): NodeScore {
-  const byDomain = groupBy(findings, (f) => [f.domain])
-  const byControl = groupBy(findings, (f) =>
-    Object.entries(f.controls).flatMap(([framework, ids]) => ids.map((id) => `${framework}:${id}`)),
-  )
-  return {
-    ...summarize(findings, policy),
-    domains: mapValues(byDomain, (group) => summarize(group, policy)),
-    controls: mapValues(byControl, (group) => summarize(group, policy)),
-  }
+type Weighted = { passed: number; total: number; evaluated: number; criticalFail: boolean }
+
+function addWeighted(into: Weighted, status: Status, severity: Severity, w: number): void {
+  if (severity === 'critical' && status === 'fail') into.criticalFail = true
+  if (status !== 'pass' && status !== 'fail') return
+  into.evaluated++
+  into.total += w
+  if (status === 'pass') into.passed += w
 }
 
 /** The grade for a score: the first threshold it reaches, capped after a critical failure. */
@@ -87,18 +114,7 @@ export function grade(score: number | null, hasCriticalFailure: boolean, policy:
   return order.indexOf(earned) < order.indexOf(policy.criticalFailureCap) ? policy.criticalFailureCap : earned
 }
 
-function weightedScore(findings: readonly Scorable[], policy: ScoringPolicy, statusOf: (f: Scorable) => Status): number | null {
-  let passed = 0
-  let total = 0
-  let evaluated = 0
-  for (const f of findings) {
-    const status = statusOf(f)
-    if (status !== 'pass' && status !== 'fail') continue
-    evaluated++
-    const w = weight(f.severity, policy)
-    total += w
-    if (status === 'pass') passed += w
-  }
+function weightedScore({ passed, total, evaluated }: Weighted): number | null {
   if (evaluated === 0) return null
   // Only info findings evaluated: nothing weighs, so there is nothing to score.
   if (total === 0) return null
@@ -112,12 +128,6 @@ function weight(severity: Severity, policy: ScoringPolicy): number {
 function round(value: number, digits: number): number {
   const f = 10 ** digits
   return Math.round(value * f) / f
-}
-
-function groupBy<T>(items: readonly T[], keys: (item: T) => string[]): Record<string, T[]> {
-  const groups: Record<string, T[]> = {}
-  for (const item of items) for (const key of keys(item)) (groups[key] ??= []).push(item)
-  return groups
 }
 
 function mapValues<T, U>(record: Record<string, T>, fn: (value: T) => U): Record<string, U> {
