@@ -1,9 +1,10 @@
 import type { Role } from '../store/store.js'
 import type { Account, SessionRow } from './accounts.js'
+import type { ApiTokenRecord } from './api-tokens.js'
 
 /**
- * `users` and `sessions` rows → auth values, for both backends (sqlite-accounts.ts,
- * pg-accounts.ts select the same columns). Integer columns go through Number(): PostgreSQL
+ * `users`, `sessions` and `api_tokens` rows → auth values, for both backends
+ * (sqlite-accounts.ts, pg-accounts.ts, sqlite-api-tokens.ts, pg-api-tokens.ts select the same columns). Integer columns go through Number(): PostgreSQL
  * may hand back a BIGINT/COUNT as a string, SQLite hands back a number already.
  */
 export interface UserDbRow {
@@ -52,4 +53,18 @@ export function toSessionRow(row: SessionDbRow): SessionRow {
     ip: row.ip,
     totpPending: row.totp_pending,
   }
+}
+
+export interface TokenDbRow {
+  id: string
+  secret_hash: string
+  role: Role
+  name: string
+  created_at: string
+  revoked_at: string | null
+  last_used: string | null
+}
+
+export function toApiTokenRecord(row: TokenDbRow): ApiTokenRecord {
+  return { id: row.id, secretHash: row.secret_hash, role: row.role, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at, lastUsed: row.last_used }
 }

@@ -1,16 +1,6 @@
 import type { PgPool } from '../store/pg/pg-pool.js'
-import type { Role } from '../store/store.js'
+import { toApiTokenRecord, type TokenDbRow } from './accounts-rows.js'
 import type { ApiTokenRecord, ApiTokenStore } from './api-tokens.js'
-
-interface TokenDbRow {
-  id: string
-  secret_hash: string
-  role: Role
-  name: string
-  created_at: string
-  revoked_at: string | null
-  last_used: string | null
-}
 
 /** API tokens on PostgreSQL (`api_tokens`): revoked on one collector, refused by all. */
 export class PgApiTokens implements ApiTokenStore {
@@ -22,11 +12,11 @@ export class PgApiTokens implements ApiTokenStore {
 
   async find(id: string): Promise<ApiTokenRecord | null> {
     const row = (await this.#pool.query<TokenDbRow>('SELECT * FROM api_tokens WHERE id = $1', [id])).rows[0]
-    return row ? toRecord(row) : null
+    return row ? toApiTokenRecord(row) : null
   }
 
   async list(): Promise<ApiTokenRecord[]> {
-    return (await this.#pool.query<TokenDbRow>('SELECT * FROM api_tokens ORDER BY created_at DESC')).rows.map(toRecord)
+    return (await this.#pool.query<TokenDbRow>('SELECT * FROM api_tokens ORDER BY created_at DESC')).rows.map(toApiTokenRecord)
   }
 
   async create(token: Omit<ApiTokenRecord, 'revokedAt' | 'lastUsed'>): Promise<void> {
@@ -40,8 +30,4 @@ export class PgApiTokens implements ApiTokenStore {
   async touch(id: string, at: string): Promise<void> {
     await this.#pool.query('UPDATE api_tokens SET last_used = $1 WHERE id = $2', [at, id])
   }
-}
-
-function toRecord(row: TokenDbRow): ApiTokenRecord {
-  return { id: row.id, secretHash: row.secret_hash, role: row.role, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at, lastUsed: row.last_used }
 }

@@ -1,16 +1,6 @@
 import type { Db } from '../store/sqlite-open.js'
-import type { Role } from '../store/store.js'
+import { toApiTokenRecord, type TokenDbRow } from './accounts-rows.js'
 import type { ApiTokenRecord, ApiTokenStore } from './api-tokens.js'
-
-interface TokenDbRow {
-  id: string
-  secret_hash: string
-  role: Role
-  name: string
-  created_at: string
-  revoked_at: string | null
-  last_used: string | null
-}
 
 /** API tokens in the collector's SQLite database (`api_tokens`, migration 1). */
 export class SqliteApiTokens implements ApiTokenStore {
@@ -28,11 +18,11 @@ export class SqliteApiTokens implements ApiTokenStore {
 
   async find(id: string): Promise<ApiTokenRecord | null> {
     const row = this.#s.find.get(id)
-    return row ? toRecord(row) : null
+    return row ? toApiTokenRecord(row) : null
   }
 
   async list(): Promise<ApiTokenRecord[]> {
-    return this.#s.list.all().map(toRecord)
+    return this.#s.list.all().map(toApiTokenRecord)
   }
 
   async create(token: Omit<ApiTokenRecord, 'revokedAt' | 'lastUsed'>): Promise<void> {
@@ -46,8 +36,4 @@ export class SqliteApiTokens implements ApiTokenStore {
   async touch(id: string, at: string): Promise<void> {
     this.#s.touch.run(at, id)
   }
-}
-
-function toRecord(row: TokenDbRow): ApiTokenRecord {
-  return { id: row.id, secretHash: row.secret_hash, role: row.role, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at, lastUsed: row.last_used }
 }
