@@ -41,6 +41,7 @@ import type { Cluster, LocalSessions } from './cluster/cluster.js'
 import { clusterFor } from './cluster/open-cluster.js'
 import { followRuleReloads } from './cluster/follow-rule-reloads.js'
 import { whenLeading } from './cluster/when-leading.js'
+import { checkSharedFiles, tlsFilePaths } from './cluster/shared-files-check.js'
 
 /**
  * The collector as an object (fastify's app-factory habit): builds the store, the HTTP
@@ -129,6 +130,8 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     cleanups.unshift(attachIsolationProbes(handlers, gateway, store, config.isolationProbes, log.child({ component: 'isolation' })))
     const cluster = (deps.cluster ?? clusterFor(store, config.database))(gateway, log.child({ component: 'cluster' }))
     const events = cluster.events
+    // Several collectors on PostgreSQL: the same TLS certificate and signing key on each, or refuse to start.
+    if (opened.kind === 'postgres') await checkSharedFiles(opened.store.pool, { collectorId: cluster.collectorId, dataDir: config.dataDir, tls, tlsPaths: tlsFilePaths(config.dataDir, config.tls) })
 
     const app = Fastify({
       loggerInstance: log.child({ component: 'http' }),

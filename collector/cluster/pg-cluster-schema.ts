@@ -8,6 +8,8 @@ import { withPgTransaction } from '../store/pg/pg-transaction.js'
  * collector's data: not in the store's numbered migrations (which mirror SQLite's), not
  * copied by `posture collector migrate`, created on start if missing (idempotent, under
  * the migrations advisory lock so that two collectors starting at once do not race).
+ * `cluster_shared_files`: the fingerprints of the files every collector must share (TLS
+ * certificate, evidence signing key) as the first collector had them (shared-files-check.ts).
  * Times are the server's `now()`, so collectors' clocks need not agree.
  */
 export const pgClusterSql = `
@@ -36,9 +38,17 @@ CREATE TABLE IF NOT EXISTS cluster_claims (
   claimed_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (name, key)
 );
+CREATE TABLE IF NOT EXISTS cluster_shared_files (
+  name text COLLATE "C" PRIMARY KEY,
+  fingerprint text NOT NULL,
+  collector_id text NOT NULL,
+  host text NOT NULL,
+  paths text[] NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now()
+);
 `
 
-export const pgClusterTables = ['cluster_members', 'cluster_agent_presence', 'cluster_leases', 'cluster_claims'] as const
+export const pgClusterTables = ['cluster_members', 'cluster_agent_presence', 'cluster_leases', 'cluster_claims', 'cluster_shared_files'] as const
 
 export async function ensurePgClusterSchema(pool: PgPool): Promise<void> {
   await withPgTransaction(pool, async (client) => {

@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { WebSocket } from 'ws'
 import { issueToken } from '../../collector/auth/secret-token.js'
 import { loadOrCreateTlsIdentity } from '../../collector/certificate/self-signed-cert.js'
+import { loadOrCreateSigningKey, signingKeyPath } from '../../collector/evidence/signing-key.js'
 import { migratePg } from '../../collector/store/pg/pg-migrations.js'
 import { closePgPool, openPgPool } from '../../collector/store/pg/pg-pool.js'
 import { SqliteStore } from '../../collector/store/sqlite-store.js'
@@ -46,6 +47,7 @@ export async function run(): Promise<void> {
     const ruleSet = loadRuleSet()
     const template = JSON.stringify(await templateReport(ruleSet))
     const tls = await loadOrCreateTlsIdentity({ dataDir: join(dir, 'shared'), hostnames: ['127.0.0.1'], now: new Date() })
+    loadOrCreateSigningKey(join(dir, 'shared'))
     const config = join(dir, 'collector.yaml')
     writeFileSync(config, 'log: { level: warn }\nagents: { messageBurst: 1000, messagesPerSecond: 1000 }\nbackup: { intervalMs: 0 }\n')
     pg = await startPostgres({ durable: true })
@@ -149,6 +151,10 @@ async function enrollDirectly(base: string, database: string | null, count: numb
 
 async function startCollector(dataDir: string, database: string | null, tlsDir: string, config: string, sqliteData: string | null): Promise<{ child: ChildProcess; url: string }> {
   const nodeArgs = (process.env.POSTURE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  // Collectors on one PostgreSQL share the signing key as well as the certificate, or refuse to start.
+  const data = sqliteData ?? dataDir
+  mkdirSync(data, { recursive: true, mode: 0o700 })
+  if (!existsSync(signingKeyPath(data))) copyFileSync(signingKeyPath(tlsDir), signingKeyPath(data))
   const args = [
     cli, 'collector', '--data', sqliteData ?? dataDir, '--listen', '127.0.0.1:0', '--config', config,
     '--tls-cert', join(tlsDir, 'tls', 'cert.pem'), '--tls-key', join(tlsDir, 'tls', 'key.pem'),

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
 import { request } from 'node:https'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
@@ -11,6 +11,7 @@ import { saveAgentState, type AgentState } from '../../agent/agent-state.js'
 import { enroll } from '../../agent/agent-transport.js'
 import { parseJoinString } from '../../agent/wire/join-string.js'
 import { loadOrCreateTlsIdentity } from '../../collector/certificate/self-signed-cert.js'
+import { loadOrCreateSigningKey, signingKeyPath } from '../../collector/evidence/signing-key.js'
 import { closePgPool, openPgPool, type PgPool } from '../../collector/store/pg/pg-pool.js'
 import { postureBin, runPosture } from '../helpers/cli.js'
 import { canRunHaproxy, startHaproxy, type TestHaproxy } from '../helpers/haproxy.js'
@@ -64,6 +65,9 @@ describe.skipIf(!hasTools)('several collectors on one PostgreSQL behind HAProxy'
   }, 60_000)
 
   async function startCollectorProcess(name: string, tlsDir: string, configPath: string): Promise<CollectorProcess> {
+    // The signing key is shared too: a collector with another one refuses to start.
+    mkdirSync(join(dir, name), { recursive: true, mode: 0o700 })
+    copyFileSync(signingKeyPath(tlsDir), signingKeyPath(join(dir, name)))
     const child = spawn(process.execPath, [
       postureBin, 'collector', '--database', database, '--data', join(dir, name), '--listen', '127.0.0.1:0',
       '--tls-cert', join(tlsDir, 'tls', 'cert.pem'), '--tls-key', join(tlsDir, 'tls', 'key.pem'), '--config', configPath,
@@ -114,6 +118,7 @@ describe.skipIf(!hasTools)('several collectors on one PostgreSQL behind HAProxy'
     dir = mkdtempSync(join(tmpdir(), 'posture-multi-'))
     // One certificate for both collectors: agents pin its fingerprint, whichever collector answers.
     const tls = await loadOrCreateTlsIdentity({ dataDir: join(dir, 'shared'), hostnames: ['127.0.0.1'], now: new Date() })
+    loadOrCreateSigningKey(join(dir, 'shared'))
     ca = tls.certPem
     const configPath = join(dir, 'collector.yaml')
     writeFileSync(configPath, 'schedules:\n  pollMs: 250\n  agentReportTimeoutMs: 20000\nagents:\n  heartbeatMs: 1000\nbackup:\n  intervalMs: 0\n')
