@@ -3,6 +3,7 @@ import { grade, type Grade, type ScoringPolicy } from '../../rules/scoring.js'
 import { severities, type Severity } from '../../rules/severity.js'
 import type { FleetOverview, OverviewFinding, OverviewNode } from '../http/routes/overview-types.js'
 import type { ComplianceView } from '../http/routes/rules-types.js'
+import { complianceView, type RuleNodeRow } from './compliance-view.js'
 import type { DashboardQueries } from './dashboard-queries.js'
 import { explorerConditions } from './finding-conditions.js'
 import { explorerOrders, type ExplorerFilter } from './sqlite-explorer.js'
@@ -21,7 +22,6 @@ const listLimit = 10
 const changesWindowMs = 7 * 86_400_000
 const certificateRules = ['tls.cert.expired', 'tls.cert.expiring']
 const gradeSchema = z.enum(['A', 'B', 'C', 'D', 'F']).nullable()
-const mappingSchema = z.record(z.string(), z.array(z.string()))
 
 interface NodeRow { id: string; hostname: string; score: number | null; grade: Grade | null; coverage: number | null; last_seen: string; offline_since: string | null }
 interface OverviewRow {
@@ -128,31 +128,12 @@ export function pgDashboardQueries(pool: PgPool, policy: ScoringPolicy): Dashboa
 
     async compliance(framework, catalogue): Promise<ComplianceView> {
       const [perRule, meta] = await Promise.all([
-        rows<{ rule: string; node_id: string; failing: number }>(`
+        rows<RuleNodeRow>(`
           SELECT rule, node_id, max(CASE WHEN last_status = 'fail' THEN 1 ELSE 0 END) AS failing FROM finding_lifecycle
           WHERE last_status IN ('pass', 'fail', 'waived') GROUP BY rule, node_id`),
         rows<{ rule: string; controls: string }>('SELECT rule, controls FROM rule_meta'),
       ])
-      const mappings = new Map(catalogue)
-      for (const row of meta) if (!mappings.has(row.rule)) mappings.set(row.rule, mappingSchema.parse(JSON.parse(row.controls)))
-      const frameworks = [...new Set([...mappings.values()].flatMap((c) => Object.keys(c)))].sort()
-      const controlRules = new Map<string, Set<string>>()
-      for (const [rule, controls] of mappings) for (const id of controls[framework] ?? []) (controlRules.get(id) ?? controlRules.set(id, new Set()).get(id)!).add(rule)
-      const ruleControls = new Map<string, string[]>()
-      for (const [control, rules] of controlRules) for (const rule of rules) ruleControls.set(rule, [...(ruleControls.get(rule) ?? []), control])
-      const evaluated = new Map<string, Set<string>>()
-      const failing = new Map<string, Set<string>>()
-      for (const row of perRule) {
-        for (const control of ruleControls.get(row.rule) ?? []) {
-          ;(evaluated.get(control) ?? evaluated.set(control, new Set()).get(control)!).add(row.node_id)
-          if (Number(row.failing)) (failing.get(control) ?? failing.set(control, new Set()).get(control)!).add(row.node_id)
-        }
-      }
-      const controls = [...controlRules.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((control) => {
-        const failed = failing.get(control)?.size ?? 0
-        return { control, rules: [...controlRules.get(control)!].sort(), nodesFailing: failed, nodesPassing: (evaluated.get(control)?.size ?? 0) - failed }
-      })
-      return { frameworks, framework, controls }
+      return complianceView(framework, catalogue, meta, perRule)
     },
   }
 }
