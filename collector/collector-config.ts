@@ -6,6 +6,7 @@ import { schedulesConfigSchema } from './schedule/schedule-config.js'
 import { alertsConfigSchema } from './alerts/alert-config.js'
 import { domainChecksConfigSchema } from './domains/domain-checks-config.js'
 import { isolationProbesConfigSchema } from './isolation/isolation-config.js'
+import { exportJobsConfigSchema } from './evidence/export-jobs-config.js'
 
 /**
  * The collector's configuration: one strict schema (a misspelled key is an error), secure
@@ -115,6 +116,8 @@ export const collectorConfigSchema = z
     domainChecks: domainChecksConfigSchema.prefault({}),
     /** Collector-driven network isolation probes between node groups (collector/isolation/). */
     isolationProbes: isolationProbesConfigSchema.prefault({}),
+    /** Evidence export jobs: how many run and wait at once, how long archives are kept (collector/evidence/export-jobs-config.ts). */
+    exports: exportJobsConfigSchema.prefault({}),
   })
   .strict()
 
