@@ -1,7 +1,9 @@
 import type { PgPool } from '../store/pg/pg-pool.js'
 import { withPgTransaction } from '../store/pg/pg-transaction.js'
+import { positionalParameters } from '../store/sql-parameters.js'
 import { chainEntry, type AuditEntry, type AuditEvent } from './audit-chain.js'
 import type { AuditLog, AuditQuery } from './audit-log.js'
+import { auditListSql, entriesBySeq } from './audit-reads.js'
 import { toAuditEntry, type AuditDbRow } from './audit-row.js'
 
 /**
@@ -37,43 +39,18 @@ export class PgAuditLog implements AuditLog {
   }
 
   async list(query: AuditQuery): Promise<AuditEntry[]> {
-    const where: string[] = []
-    const params: (string | number)[] = []
-    const add = (sql: string, value: string | number) => {
-      params.push(value)
-      where.push(sql.replace('?', `$${params.length}`))
-    }
-    if (query.beforeSeq !== undefined) add('seq < ?', query.beforeSeq)
-    if (query.action !== undefined) add('action = ?', query.action)
-    if (query.actor !== undefined) add('actor = ?', query.actor)
-    params.push(query.limit)
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.length}`
-    const { rows } = await this.#pool.query<AuditDbRow>(sql, params)
+    const p = positionalParameters()
+    const { rows } = await this.#pool.query<AuditDbRow>(auditListSql(query, p.add), p.values)
     return rows.map(toAuditEntry)
   }
 
   // Keyset pages by seq: a long log streams through without a long-lived cursor or transaction.
-  async *entries(): AsyncIterable<AuditEntry> {
-    let after = 0
-    for (;;) {
-      const { rows } = await this.#pool.query<AuditDbRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [after, pageRows])
-      for (const row of rows) yield toAuditEntry(row)
-      if (rows.length < pageRows) return
-      after = Number(rows.at(-1)!.seq)
-    }
+  entries(): AsyncIterable<AuditEntry> {
+    return entriesBySeq(async (after, limit) => (await this.#pool.query<AuditDbRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [after, limit])).rows)
   }
 
-  async *entriesBetween(from: Date, to: Date): AsyncIterable<AuditEntry> {
-    let after = 0
-    for (;;) {
-      const { rows } = await this.#pool.query<AuditDbRow>('SELECT * FROM audit_log WHERE at >= $1 AND at < $2 AND seq > $3 ORDER BY seq LIMIT $4', [
-        from.toISOString(), to.toISOString(), after, pageRows,
-      ])
-      for (const row of rows) yield toAuditEntry(row)
-      if (rows.length < pageRows) return
-      after = Number(rows.at(-1)!.seq)
-    }
+  entriesBetween(from: Date, to: Date): AsyncIterable<AuditEntry> {
+    return entriesBySeq(async (after, limit) =>
+      (await this.#pool.query<AuditDbRow>('SELECT * FROM audit_log WHERE at >= $1 AND at < $2 AND seq > $3 ORDER BY seq LIMIT $4', [from.toISOString(), to.toISOString(), after, limit])).rows)
   }
 }
-
-const pageRows = 1000

@@ -1,8 +1,9 @@
 import type { Db } from '../store/sqlite-open.js'
 import { chainEntry, type AuditEntry, type AuditEvent } from './audit-chain.js'
 import type { AuditLog, AuditQuery } from './audit-log.js'
+import { auditListSql, entriesBySeq } from './audit-reads.js'
 import { toAuditEntry, type AuditDbRow } from './audit-row.js'
-
+import { namedParameters } from '../store/sql-parameters.js'
 
 /**
  * SQLite audit log: each append reads the last row and inserts the next link in one
@@ -34,36 +35,15 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async list(query: AuditQuery): Promise<AuditEntry[]> {
-    const where: string[] = []
-    const params: Record<string, string | number> = { limit: query.limit }
-    if (query.beforeSeq !== undefined) (params.beforeSeq = query.beforeSeq), where.push('seq < @beforeSeq')
-    if (query.action !== undefined) (params.action = query.action), where.push('action = @action')
-    if (query.actor !== undefined) (params.actor = query.actor), where.push('actor = @actor')
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`
-    const rows = this.#db.prepare<Record<string, string | number>, AuditDbRow>(sql).all(params)
-    return rows.map(toAuditEntry)
+    const p = namedParameters()
+    return this.#db.prepare<Record<string, unknown>, AuditDbRow>(auditListSql(query, p.add)).all(p.values).map(toAuditEntry)
   }
 
-  // Pages by seq rather than one open iterator: no statement stays busy across awaits.
-  async *entries(): AsyncIterable<AuditEntry> {
-    let after = 0
-    for (;;) {
-      const rows = this.#s.page.all(after, pageRows)
-      for (const row of rows) yield toAuditEntry(row)
-      if (rows.length < pageRows) return
-      after = Number(rows.at(-1)!.seq)
-    }
+  entries(): AsyncIterable<AuditEntry> {
+    return entriesBySeq((after, limit) => this.#s.page.all(after, limit))
   }
 
-  async *entriesBetween(from: Date, to: Date): AsyncIterable<AuditEntry> {
-    let after = 0
-    for (;;) {
-      const rows = this.#s.between.all(from.toISOString(), to.toISOString(), after, pageRows)
-      for (const row of rows) yield toAuditEntry(row)
-      if (rows.length < pageRows) return
-      after = Number(rows.at(-1)!.seq)
-    }
+  entriesBetween(from: Date, to: Date): AsyncIterable<AuditEntry> {
+    return entriesBySeq((after, limit) => this.#s.between.all(from.toISOString(), to.toISOString(), after, limit))
   }
 }
-
-const pageRows = 1000
