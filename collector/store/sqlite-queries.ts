@@ -1,9 +1,8 @@
 import type { Report } from '../../rules/report.js'
-import { nodeScoreSchema } from '../../rules/scoring.js'
 import { findingConditions } from './finding-conditions.js'
 import { namedParameters } from './sql-parameters.js'
 import type { Db } from './sqlite-open.js'
-import { labelsSchema, severityOrder, toFleetFinding, toNodeFinding, toNodeSummary, toReport, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from './store-rows.js'
+import { labelsSchema, severityOrder, toFleetFinding, toNodeFinding, toNodeSummary, toReport, toScanSummary, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from './store-rows.js'
 import type { FindingFilter, FleetFinding, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from './store.js'
 
 /**
@@ -87,18 +86,7 @@ export function prepareQueries(db: Db) {
     nodeFindings,
     fleetFindings,
     nodeHistory: (nodeId: string, limit: number): ScanSummary[] =>
-      statements.history.all(nodeId, limit).map((row) => ({
-        scanId: row.scan_id,
-        kind: row.kind,
-        receivedAt: row.received_at,
-        startedAt: row.started_at,
-        finishedAt: row.finished_at,
-        rulesVersion: row.rules_version,
-        score: row.score,
-        grade: row.grade,
-        coverage: row.coverage,
-        counts: nodeScoreSchema.parse(JSON.parse(row.score_json)).counts,
-      })),
+      statements.history.all(nodeId, limit).map(toScanSummary),
     nodesToRescore: (scoredWith: string, limit: number): NodeFacts[] =>
       statements.toRescore.all(scoredWith, limit).flatMap((row) => {
         const latest = latestReport(row.id)

@@ -6,7 +6,7 @@ import { reportSchemaId, type Report } from '../../rules/report.js'
 import { nodeScoreSchema, type Grade } from '../../rules/scoring.js'
 import type { Severity } from '../../rules/severity.js'
 import type { Lifecycle, LifecycleState } from './lifecycle.js'
-import type { AgentRow, FleetFinding, LifecycleView, NodeFinding, NodeSummary } from './store.js'
+import type { AgentRow, FleetFinding, LifecycleView, NodeFinding, NodeSummary, ScanSummary } from './store.js'
 
 /**
  * Rows → API values, for both backends (sqlite-queries.ts, pg/pg-queries.ts select the same
@@ -88,6 +88,21 @@ export interface HistoryRow {
   grade: Grade | null
   coverage: number | null
   score_json: string
+}
+
+export function toScanSummary(row: HistoryRow): ScanSummary {
+  return {
+    scanId: row.scan_id,
+    kind: row.kind,
+    receivedAt: row.received_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    rulesVersion: row.rules_version,
+    score: row.score,
+    grade: row.grade,
+    coverage: row.coverage,
+    counts: nodeScoreSchema.parse(JSON.parse(row.score_json)).counts,
+  }
 }
 
 export interface FindingRow {

@@ -1,8 +1,7 @@
 import type { Report } from '../../../rules/report.js'
-import { nodeScoreSchema } from '../../../rules/scoring.js'
 import type { FindingFilter, FleetFinding, NodeFacts, NodeFinding, NodeSummary, ScanSummary } from '../store.js'
 import type { PgQueryable } from './pg-pool.js'
-import { labelsSchema, severityOrder, toFleetFinding, toNodeFinding, toNodeSummary, toReport, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from '../store-rows.js'
+import { labelsSchema, severityOrder, toFleetFinding, toNodeFinding, toNodeSummary, toReport, toScanSummary, type FindingRow, type HistoryRow, type NodeRow, type ScanRow } from '../store-rows.js'
 import { findingConditions } from '../finding-conditions.js'
 import { positionalParameters } from '../sql-parameters.js'
 
@@ -82,18 +81,7 @@ export function createPgQueries(db: PgQueryable) {
          FROM scans WHERE node_id = $1 ORDER BY pk DESC LIMIT $2`,
         [nodeId, limit],
       )
-      return rows.map((row) => ({
-        scanId: row.scan_id,
-        kind: row.kind,
-        receivedAt: row.received_at,
-        startedAt: row.started_at,
-        finishedAt: row.finished_at,
-        rulesVersion: row.rules_version,
-        score: row.score,
-        grade: row.grade,
-        coverage: row.coverage,
-        counts: nodeScoreSchema.parse(JSON.parse(row.score_json)).counts,
-      }))
+      return rows.map(toScanSummary)
     },
     nodesToRescore: async (scoredWith: string, limit: number): Promise<NodeFacts[]> => {
       const { rows } = await db.query<{ id: string; labels: string; agent_id: string | null; agent_version: string | null }>(
