@@ -20,7 +20,7 @@ export type CollectorEvents = {
   'scan-requested': [{ nodeId: string; scanId: string; remote?: true }]
   'node-offline': [{ nodeId: string; remote?: true }]
   'node-online': [{ nodeId: string; remote?: true }]
-  /** Rule files (or waivers) reloaded and changed: other collectors reload and push the pack to their agents (`collectorId`: who reloaded). */
+  /** Rule files (or waivers) reloaded and changed: other collectors reload and push the pack to their agents (`collectorId`: who reloaded; none: a catch-up after missed notices). */
   'rules-reloaded': [{ version: string; collectorId?: string; remote?: true }]
 }
 

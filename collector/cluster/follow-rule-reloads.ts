@@ -14,6 +14,8 @@ export type ReloadLocally = () => Promise<{ version: string; changed: boolean }>
  * collector's own `--rules` directories, so they must be the same everywhere; a collector
  * whose files give another version says so loudly (its agents get its own pack).
  * Reloads are serialized: a burst of announcements costs one reload after the running one.
+ * An event without `collectorId` is a catch-up (this collector's LISTEN connection came back
+ * and may have missed an announcement): reload, with no version to compare.
  * Returns the unsubscribe function.
  */
 export function followRuleReloads(events: EventEmitter<CollectorEvents>, reload: ReloadLocally, log: Logger): () => void {
@@ -24,6 +26,7 @@ export function followRuleReloads(events: EventEmitter<CollectorEvents>, reload:
     do {
       again = false
       const announced = wanted
+      wanted = null
       try {
         const result = await reload()
         if (announced && result.version !== announced.version) {
@@ -32,7 +35,7 @@ export function followRuleReloads(events: EventEmitter<CollectorEvents>, reload:
             'another collector reloaded rules that differ from this collector\'s rule files: copy the same --rules directories to every collector',
           )
         } else {
-          log.info({ version: result.version, changed: result.changed, by: announced?.collectorId }, 'rules reloaded after another collector reloaded them')
+          log.info({ version: result.version, changed: result.changed, by: announced?.collectorId ?? null }, announced ? 'rules reloaded after another collector reloaded them' : 'rules reloaded in case a reload announcement was missed')
         }
       } catch (err) {
         log.error({ err: errorMessage(err), by: announced?.collectorId }, 'rules reload announced by another collector failed, keeping the previous rules')
@@ -41,7 +44,8 @@ export function followRuleReloads(events: EventEmitter<CollectorEvents>, reload:
   }
   const listener = (event: CollectorEvents['rules-reloaded'][0]): void => {
     if (!event.remote) return
-    wanted = { version: event.version, collectorId: event.collectorId ?? 'unknown' }
+    // Without collectorId: a catch-up (notices may have been missed), nothing to compare with.
+    if (event.collectorId !== undefined) wanted = { version: event.version, collectorId: event.collectorId }
     if (running) {
       again = true
       return

@@ -79,9 +79,12 @@ export class PgCluster implements Cluster {
       channel: clusterChannel,
       log: this.#log,
       onNotice: (payload) => this.#receive(payload),
-      // Notices sent while the connection was down are lost: re-read presence at once.
+      // Notices sent while the connection was down are lost: re-read presence at once, and
+      // reload the rule files in case a collector announced a reload meanwhile (no collectorId: a catch-up).
       onConnected: (reconnect) => {
-        if (reconnect) this.#reloadSoon(0)
+        if (!reconnect) return
+        this.#reloadSoon(0)
+        this.events.emit('rules-reloaded', { version: '', remote: true })
       },
     })
     this.#writes = new PresenceWrites(this.#pool, this.collectorId, this.#log, () => this.#notify({ o: this.collectorId, t: 'presence' }))

@@ -164,4 +164,21 @@ describe.skipIf(!hasPg)('PgCluster', () => {
       )
       .toBe(true)
   }, 30_000)
+
+  it('announces a rule reload to the others with its origin, and asks for a catch-up reload after its LISTEN connection comes back', async () => {
+    url = await server.createDatabase()
+    const a = await member(new Map())
+    const b = await member(new Map())
+    const atA: unknown[] = []
+    const atB: unknown[] = []
+    a.events.on('rules-reloaded', (e) => atA.push(e))
+    b.events.on('rules-reloaded', (e) => atB.push(e))
+    a.events.emit('rules-reloaded', { version: 'v2' })
+    await expect.poll(() => atB, { timeout: 5_000 }).toEqual([{ version: 'v2', collectorId: a.collectorId, remote: true }])
+    expect(atA).toEqual([{ version: 'v2' }])
+    // B's LISTEN connection dropped: announcements may have been lost meanwhile, so B asks for a reload on return.
+    await pools[1]!.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'posture-cluster-listen' AND datname = current_database()")
+    await expect.poll(() => atB.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2)
+    expect(atB[1]).toEqual({ version: '', remote: true })
+  }, 30_000)
 })

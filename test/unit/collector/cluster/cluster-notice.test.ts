@@ -7,6 +7,7 @@ describe('cluster notices', () => {
     { o: 'c1', t: 'presence' },
     { o: 'c1', t: 'command', id: 'r1', agentId: 'a1', message: { v: 1, type: 'scan', scanId: '11111111-1111-4111-8111-111111111111', only: ['tls'] } },
     { o: 'c2', t: 'delivered', id: 'r1' },
+    { o: 'c1', t: 'rules', version: '2026.11.0+99da70b24039' },
   ])('round-trips $t', (notice) => {
     expect(parseNotice(encodeNotice(notice))).toEqual(notice)
   })
@@ -18,6 +19,7 @@ describe('cluster notices', () => {
     ['an empty event batch', '{"o":"c","t":"event","events":[]}'],
     ['a command that is not a collector message', '{"o":"c","t":"command","id":"r","agentId":"a","message":{"v":1,"type":"shell","cmd":"rm -rf /"}}'],
     ['no origin', '{"t":"presence"}'],
+    ['a rules notice without a version', '{"o":"c","t":"rules"}'],
   ])('refuses %s', (_what, payload) => {
     expect(parseNotice(payload)).toBeNull()
   })
