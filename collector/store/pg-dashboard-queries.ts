@@ -6,7 +6,7 @@ import type { ComplianceView } from '../http/routes/rules-types.js'
 import { complianceView, type RuleNodeRow } from './compliance-view.js'
 import type { DashboardQueries } from './dashboard-queries.js'
 import { explorerConditions } from './finding-conditions.js'
-import { explorerOrders, type ExplorerFilter } from './sqlite-explorer.js'
+import { explorerPageSql, type ExplorerFilter } from './sqlite-explorer.js'
 import { positionalParameters } from './sql-parameters.js'
 import { toFleetFinding, type FleetFindingRow } from './store-rows.js'
 import type { FleetFinding } from './store.js'
@@ -106,23 +106,7 @@ export function pgDashboardQueries(pool: PgPool, policy: ScoringPolicy): Dashboa
       const { values: params, add: p } = positionalParameters()
       const where = explorerConditions(filter, p)
       if (filter.rule?.endsWith('.')) where.push(`l.rule >= ${p(filter.rule)} AND l.rule < ${p(filter.rule.slice(0, -1) + '/')}`)
-      // As in sqlite-explorer.ts: the page is chosen from the lifecycle table alone, then only
-      // its rows are joined to nodes, findings (message, evidence) and rule metadata.
-      const sql = `
-        WITH page AS MATERIALIZED (
-          SELECT l.node_id, l.rule, l.target FROM finding_lifecycle l
-          WHERE ${where.join(' AND ')}
-          ORDER BY ${explorerOrders[filter.sort]}
-          LIMIT ${p(filter.limit)} OFFSET ${p(filter.offset)}
-        )
-        SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status, f.message, f.evidence, f.waiver,
-          m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at, l.reopened_count
-        FROM page p
-        JOIN finding_lifecycle l ON l.node_id = p.node_id AND l.rule = p.rule AND l.target = p.target
-        JOIN nodes n ON n.id = l.node_id
-        LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
-        LEFT JOIN rule_meta m ON m.rule = l.rule
-        ORDER BY ${explorerOrders[filter.sort]}`
+      const sql = explorerPageSql(`finding_lifecycle l WHERE ${where.join(' AND ')}`, filter.sort, p(filter.limit), p(filter.offset))
       return (await rows<FleetFindingRow>(sql, params)).map(toFleetFinding)
     },
 

@@ -31,11 +31,33 @@ export interface ExplorerFilter {
   offset: number
 }
 
-/** The explorer's sorts, for both backends (pg-dashboard-queries.ts). */
-export const explorerOrders: Record<ExplorerSort, string> = {
+const orders: Record<ExplorerSort, string> = {
   severity: `l.last_status, (${severityRankSql.replaceAll('severity', 'l.severity')}), l.failing_since, l.node_id, l.rule, l.target`,
   age: 'l.failing_since IS NULL, l.failing_since, l.node_id, l.rule, l.target',
   sla: 'l.sla_due IS NULL, l.sla_due, l.node_id, l.rule, l.target',
+}
+
+/**
+ * The page is chosen from `source` (lifecycle rows `l`, filtered) alone, whose indexes serve
+ * filter and sort; then only its rows are joined to nodes, findings (message, evidence) and
+ * rule metadata: joining first would read the evidence of every matching finding in the
+ * fleet. For both backends (pg-dashboard-queries.ts).
+ */
+export function explorerPageSql(source: string, sort: ExplorerSort, limit: string, offset: string): string {
+  return `
+    WITH page AS MATERIALIZED (
+      SELECT l.node_id, l.rule, l.target FROM ${source}
+      ORDER BY ${orders[sort]}
+      LIMIT ${limit} OFFSET ${offset}
+    )
+    SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status, f.message, f.evidence, f.waiver,
+      m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at, l.reopened_count
+    FROM page p
+    JOIN finding_lifecycle l ON l.node_id = p.node_id AND l.rule = p.rule AND l.target = p.target
+    JOIN nodes n ON n.id = l.node_id
+    LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
+    LEFT JOIN rule_meta m ON m.rule = l.rule
+    ORDER BY ${orders[sort]}`
 }
 
 export function prepareExplorer(db: Db) {
@@ -52,27 +74,11 @@ export function prepareExplorer(db: Db) {
       rules = rulesIn.all(filter.rule, filter.rule.slice(0, -1) + '/').map((r) => r.rule)
       if (rules.length === 0) return []
     }
-    // The page is chosen from the lifecycle table alone (its indexes serve filter and sort),
-    // then only its rows are joined to nodes, findings (message, evidence) and rule metadata:
-    // joining first would read the evidence of every matching finding in the fleet.
     const window = rules.length ? add(filter.limit + filter.offset) : ''
     const perRule = rules.map((rule) => `SELECT * FROM (SELECT l.node_id, l.rule, l.target, l.last_status, l.severity, l.failing_since, l.sla_due FROM finding_lifecycle l
-        WHERE ${[...where, `l.rule = ${add(rule)}`].join(' AND ')} ORDER BY ${explorerOrders[filter.sort]} LIMIT ${window})`)
+        WHERE ${[...where, `l.rule = ${add(rule)}`].join(' AND ')} ORDER BY ${orders[filter.sort]} LIMIT ${window})`)
     const source = perRule.length ? `(${perRule.join(' UNION ALL ')}) l` : `finding_lifecycle l WHERE ${where.join(' AND ')}`
-    const sql = `
-      WITH page AS MATERIALIZED (
-        SELECT l.node_id, l.rule, l.target FROM ${source}
-        ORDER BY ${explorerOrders[filter.sort]}
-        LIMIT ${add(filter.limit)} OFFSET ${add(filter.offset)}
-      )
-      SELECT l.node_id, n.hostname, l.rule, l.target, l.domain, l.severity, l.last_status AS status, f.message, f.evidence, f.waiver,
-        m.title, m.remediation, m.controls, l.state, l.first_seen, l.failing_since, l.sla_due, l.resolved_at, l.reopened_count
-      FROM page p
-      JOIN finding_lifecycle l ON l.node_id = p.node_id AND l.rule = p.rule AND l.target = p.target
-      JOIN nodes n ON n.id = l.node_id
-      LEFT JOIN findings f ON f.scan_pk = n.last_scan_pk AND f.rule = l.rule AND f.target = l.target
-      LEFT JOIN rule_meta m ON m.rule = l.rule
-      ORDER BY ${explorerOrders[filter.sort]}`
+    const sql = explorerPageSql(source, filter.sort, add(filter.limit), add(filter.offset))
     let statement = shapes.get(sql)
     if (!statement) shapes.set(sql, (statement = db.prepare(sql)))
     return (statement.all(params) as FleetFindingRow[]).map(toFleetFinding)
