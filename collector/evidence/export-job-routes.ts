@@ -1,22 +1,23 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { FrameworkCatalogue } from '../../rules/frameworks/framework-catalogue.js'
 import { errorMessage } from '../../rules/posture-error.js'
 import type { AuditEvent } from '../audit/audit-chain.js'
 import type { CollectorContext } from '../collector-context.js'
+import { actorOf, principal } from '../http/guard.js'
 import { sendError } from '../http/http-errors.js'
 import { parseOr400 } from '../http/routes/parse-request.js'
-import { actor } from '../schedule/schedule-routes.js'
 import { manifestBytes, type EvidenceManifest } from './evidence-manifest.js'
-import { ExportJobError, ExportJobs, type ExportJobHooks, type ExportJobView, type ExportJobsOptions } from './export-jobs.js'
+import { ExportJobError, ExportJobs, type ExportJobHooks, type ExportJobView, type ExportJobViewer } from './export-jobs.js'
 
 /**
  * The export API as background jobs (export-jobs.ts): POST /api/exports queues an export
  * and answers 202 with the job; GET /api/exports/:id shows its state and progress, and
- * once done the link to GET /api/exports/:id/archive. Only the user (or token) who asked
- * sees the job. Every export is in the audit log: `export.create` with the manifest's
+ * once done the link to GET /api/exports/:id/archive. Only the user (or API token, by its
+ * id) who asked sees the job, and admins (GET /api/exports?everyone=true lists every
+ * owner's). Limits come from the config's `exports` section. Every export is in the audit log: `export.create` with the manifest's
  * SHA-256 when it succeeds (run-export.ts), with the error when it fails, and
  * `export.download` each time the archive is fetched.
  */
@@ -25,7 +26,6 @@ export interface ExportJobRouteDeps {
   audit: { append(event: AuditEvent): Promise<unknown> }
   /** Runs one export into `hooks.out` (run-export.ts with the collector's store). */
   run(job: ExportJobView & { ip: string | null }, hooks: ExportJobHooks): Promise<EvidenceManifest>
-  limits?: Omit<ExportJobsOptions, 'dataDir' | 'clock' | 'onFinished'>
 }
 
 const isoInstant = z.iso.datetime({ offset: true }).or(z.iso.date())
@@ -33,13 +33,20 @@ const exportBody = z
   .object({ framework: z.string().min(1), from: isoInstant, to: isoInstant, labels: z.record(z.string(), z.string()).default({}) })
   .strict()
 const jobParams = z.object({ id: z.uuid() }).strict()
+const listQuery = z.object({ everyone: z.enum(['true', 'false']).default('false') }).strict()
+
+/** Who asks: a user or an API token (each token its own owner, `token:<id>`), an admin or not. */
+function viewerOf(request: FastifyRequest): ExportJobViewer & { ip: string } {
+  const who = principal(request)
+  return { owner: actorOf(who), admin: who.role === 'admin', ip: request.ip }
+}
 
 export function registerExportJobRoutes(app: FastifyInstance, ctx: CollectorContext, deps: ExportJobRouteDeps): ExportJobs {
   const exporting = ctx.authorize('findings.export')
   const log = app.log.child({ component: 'export-jobs' })
   const ips = new Map<string, string | null>()
   const jobs = new ExportJobs({
-    ...deps.limits,
+    ...ctx.config.exports,
     dataDir: ctx.config.dataDir,
     clock: ctx.clock,
     onFinished: (job) => {
@@ -61,9 +68,9 @@ export function registerExportJobRoutes(app: FastifyInstance, ctx: CollectorCont
     const from = new Date(body.from)
     const to = new Date(body.to)
     if (from.getTime() >= to.getTime()) return sendError(reply, 'BAD_REQUEST', 'from: must be before to')
-    const who = actor(request)
+    const who = viewerOf(request)
     try {
-      const job = jobs.start({ framework: body.framework, from: from.toISOString(), to: to.toISOString(), labels: body.labels, owner: who.actor }, async (view, hooks) => {
+      const job = jobs.start({ framework: body.framework, from: from.toISOString(), to: to.toISOString(), labels: body.labels, owner: who.owner }, async (view, hooks) => {
         const manifest = await deps.run({ ...view, ip: who.ip }, hooks)
         return { manifestSha256: createHash('sha256').update(manifestBytes(manifest)).digest('hex') }
       })
@@ -75,23 +82,29 @@ export function registerExportJobRoutes(app: FastifyInstance, ctx: CollectorCont
     }
   })
 
-  app.get('/api/exports', { preHandler: exporting }, async (request) => ({ jobs: jobs.list(actor(request).actor) }))
+  app.get('/api/exports', { preHandler: exporting }, async (request, reply) => {
+    const query = parseOr400(listQuery, request.query ?? {}, reply)
+    if (!query) return reply
+    const who = viewerOf(request)
+    if (query.everyone === 'true' && !who.admin) return sendError(reply, 'FORBIDDEN', 'only admins may list every owner’s exports')
+    return { jobs: jobs.list(who, { everyone: query.everyone === 'true' }) }
+  })
 
   app.get('/api/exports/:id', { preHandler: exporting }, async (request, reply) => {
     const params = parseOr400(jobParams, request.params, reply)
     if (!params) return reply
-    const job = jobs.get(params.id, actor(request).actor)
+    const job = jobs.get(params.id, viewerOf(request))
     return job ? { job } : sendError(reply, 'NOT_FOUND', `no export job ${params.id} of yours (jobs last only while the collector runs)`)
   })
 
   app.get('/api/exports/:id/archive', { preHandler: exporting }, async (request, reply) => {
     const params = parseOr400(jobParams, request.params, reply)
     if (!params) return reply
-    const who = actor(request)
-    const job = jobs.get(params.id, who.actor)
-    const path = jobs.archivePath(params.id, who.actor)
+    const who = viewerOf(request)
+    const job = jobs.get(params.id, who)
+    const path = jobs.archivePath(params.id, who)
     if (!job || !path || !job.archive) return sendError(reply, 'NOT_FOUND', job ? `export job ${params.id} is ${job.state}, no archive to download` : `no export job ${params.id} of yours`)
-    await deps.audit.append({ actor: who.actor, action: 'export.download', target: `framework:${job.framework}`, outcome: 'success', ip: who.ip, details: { job: job.id, manifestSha256: job.archive.manifestSha256, bytes: job.archive.bytes } })
+    await deps.audit.append({ actor: who.owner, action: 'export.download', target: `framework:${job.framework}`, outcome: 'success', ip: who.ip, details: { job: job.id, manifestSha256: job.archive.manifestSha256, bytes: job.archive.bytes } })
     return reply.type('application/zip').header('content-disposition', `attachment; filename="${job.archive.fileName}"`).header('cache-control', 'no-store').send(createReadStream(path))
   })
   return jobs

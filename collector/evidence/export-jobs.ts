@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { errorMessage } from '../../rules/posture-error.js'
 import type { ExportProgress } from './export-evidence.js'
+import { exportJobsConfigSchema, type ExportJobsConfig } from './export-jobs-config.js'
 
 /**
  * Evidence exports as background jobs (issue 11): a year of 1,000 nodes takes minutes,
@@ -20,7 +21,7 @@ export interface ExportJobRequest {
   from: string
   to: string
   labels: Record<string, string>
-  /** Who asked (`user:alice`, `token:ci`): the only one who may see and download it. */
+  /** Who asked (`user:alice`, `token:<token id>`): the only one, besides admins, who may see and download it. */
   owner: string
 }
 
@@ -45,17 +46,15 @@ export interface ExportJobHooks {
 
 export type ExportRunner = (job: ExportJobView, hooks: ExportJobHooks) => Promise<{ manifestSha256: string }>
 
-export interface ExportJobsOptions {
+/** Who looks at jobs: their owner name, and whether they may see everyone's (admins). */
+export interface ExportJobViewer {
+  owner: string
+  admin: boolean
+}
+
+export interface ExportJobsOptions extends Partial<ExportJobsConfig> {
   dataDir: string
   clock: () => Date
-  /** Exports that run at the same time (each reads the whole window and deflates it). */
-  maxRunning?: number
-  /** Jobs waiting for a slot; past that, new requests are refused until one finishes. */
-  maxQueued?: number
-  /** How long a finished archive stays downloadable. */
-  keepMs?: number
-  /** How many finished archives stay on disk at most. */
-  keepArchives?: number
   /** Called when a job finishes, fails or is refused a slot later (for logs and the audit log). */
   onFinished?: (job: ExportJobView) => void
 }
@@ -71,7 +70,8 @@ export class ExportJobError extends Error {
 // Every finished job is remembered (for its owner's list) up to this many; archives are bounded apart.
 const maxRemembered = 200
 
-export const exportJobDefaults = { maxRunning: 1, maxQueued: 8, keepMs: 24 * 3_600_000, keepArchives: 20 } as const
+/** The `exports` config section's defaults (export-jobs-config.ts). */
+export const exportJobDefaults: Readonly<ExportJobsConfig> = Object.freeze(exportJobsConfigSchema.parse({}))
 
 interface Job {
   view: ExportJobView
@@ -83,7 +83,7 @@ interface Job {
 export class ExportJobs {
   readonly #dir: string
   readonly #clock: () => Date
-  readonly #limits: { maxRunning: number; maxQueued: number; keepMs: number; keepArchives: number }
+  readonly #limits: ExportJobsConfig
   readonly #onFinished: (job: ExportJobView) => void
   readonly #jobs = new Map<string, Job>()
   #closed = false
@@ -131,22 +131,24 @@ export class ExportJobs {
     return snapshot(view)
   }
 
-  /** A job as its owner sees it; undefined for anyone else (no hint that it exists). */
-  get(id: string, owner: string): ExportJobView | undefined {
+  /** A job as its owner (or an admin) sees it; undefined for anyone else (no hint that it exists). */
+  get(id: string, viewer: string | ExportJobViewer): ExportJobView | undefined {
     this.prune()
     const job = this.#jobs.get(id)
-    return job && job.view.owner === owner ? snapshot(job.view) : undefined
+    return job && mayView(viewer, job.view.owner) ? snapshot(job.view) : undefined
   }
 
-  /** The owner's jobs, newest first. */
-  list(owner: string): ExportJobView[] {
+  /** The owner's jobs, newest first; with `everyone`, an admin's list holds every owner's. */
+  list(viewer: string | ExportJobViewer, options: { everyone?: boolean } = {}): ExportJobView[] {
     this.prune()
-    return [...this.#jobs.values()].filter((j) => j.view.owner === owner).map((j) => snapshot(j.view)).reverse()
+    const all = options.everyone === true && typeof viewer !== 'string' && viewer.admin
+    const owner = typeof viewer === 'string' ? viewer : viewer.owner
+    return [...this.#jobs.values()].filter((j) => all || j.view.owner === owner).map((j) => snapshot(j.view)).reverse()
   }
 
-  /** The archive of a finished job, for its owner. */
-  archivePath(id: string, owner: string): string | undefined {
-    const job = this.get(id, owner)
+  /** The archive of a finished job, for its owner (or an admin). */
+  archivePath(id: string, viewer: string | ExportJobViewer): string | undefined {
+    const job = this.get(id, viewer)
     return job?.state === 'done' ? this.#archiveFile(id) : undefined
   }
 
@@ -237,6 +239,10 @@ export class ExportJobs {
 export function exportPercent(p: ExportProgress): number {
   if (p.phase === 'findings') return p.scansTotal ? Math.min(85, Math.floor((85 * p.scansWritten) / p.scansTotal)) : 0
   return Math.min(99, 85 + Math.floor((14 * Math.max(0, p.filesWritten - 1)) / 12))
+}
+
+function mayView(viewer: string | ExportJobViewer, owner: string): boolean {
+  return typeof viewer === 'string' ? viewer === owner : viewer.admin || viewer.owner === owner
 }
 
 function snapshot(view: ExportJobView): ExportJobView {

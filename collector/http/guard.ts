@@ -51,6 +51,11 @@ export function requireSession(deps: GuardDeps): preHandlerAsyncHookHandler {
   }
 }
 
+/** Remembers who a request runs for; each Authorize (this guard, api-auth.ts) calls it once it admits the request. */
+export function recordPrincipal(request: FastifyRequest, who: Principal): void {
+  principals.set(request, who)
+}
+
 /** Who a guarded handler runs for. */
 export function principal(request: FastifyRequest): Principal {
   const who = principals.get(request)

@@ -5,6 +5,7 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildCollector, type Collector } from '../../collector/build-collector.js'
 import { createApiToken } from '../../collector/collector-admin.js'
+import { parseToken } from '../../collector/auth/secret-token.js'
 import { resolveCollectorConfig } from '../../collector/collector-config.js'
 import { createEvidence } from '../../collector/evidence/evidence-plugin.js'
 import { runPosture } from '../helpers/cli.js'
@@ -120,7 +121,8 @@ describe('waivers API', () => {
   it('recorded every change in the audit log, with who and why', () => {
     const rows = collector.store.db.prepare<[], { actor: string; action: string; details: string }>("SELECT actor, action, details FROM audit_log WHERE action LIKE 'waiver.%' ORDER BY seq").all()
     expect(rows.map((r) => r.action)).toEqual(['waiver.create', 'waiver.delete', 'waiver.create', 'waiver.delete', 'waiver.create'])
-    expect(rows[0]!.actor).toBe('api')
+    // The API-token-only guard names each token by its id, as the dashboard's does.
+    expect(rows[0]!.actor).toBe(`token:${parseToken('pt1', tokens.operator!)!.id}`)
     expect(rows[2]!.actor).toMatch(/^cli:/)
     expect(JSON.parse(rows[2]!.details)).toMatchObject({ rule: 'system.time-synced', scope: 'env=prod', approver: 'CISO', justification: 'whole prod fleet moves to chrony on Monday' })
   })
