@@ -156,6 +156,7 @@ describe('time-based alerts and other features', () => {
     await expect.poll(() => receiver.received.length).toBe(1) // finding.new (low)
     const [node] = await collector.store.listNodes()
     const sla = collector.store.db.prepare("SELECT sla_due FROM finding_lifecycle WHERE rule = 'system.time-sync-enabled'").get() as { sla_due: string }
+    // The table as recordCertificates fills it from a stored scan's TLS facts (here with a fixed clock); the whole path, a real TLS scan through a real agent: alerts-real-paths.test.ts.
     collector.store.db.prepare('INSERT INTO alert_certificates (node_id, target, subject, not_after) VALUES (?, ?, ?, ?)').run(node!.id, 'web-1:443', 'CN=web-1', '2026-03-20T00:00:00Z')
     await collector.store.putWaiver({ id: 'w-1', rule: 'system.time-synced', justification: 'lab', approver: 'ops', created: '2026-03-01T00:00:00Z', expires: '2026-03-05T00:00:00Z' }, new Date())
     await collector.store.setNodeOffline(node!.id, '2026-03-02T12:00:00Z')
@@ -187,6 +188,7 @@ describe('time-based alerts and other features', () => {
     await start()
     const { id } = await addHook({ minSeverity: 'critical', events: ['schedule.failed', 'node.silent'] })
     const run: ScheduleRun = { id: 7, scheduleId: 3, trigger: 'slot', slot: '2026-03-02T02:00:00.000Z', missedSlots: 0, startedAt: '2026-03-02T02:00:00Z', finishedAt: '2026-03-02T02:01:00Z', status: 'failed', targeted: 1, scanned: 0, scans: [], failures: [{ target: 'legacy-1', reason: 'connect ECONNREFUSED' }] }
+    // The scheduler's hook called directly (filters, test sends, once per run); a real failing run end to end: alerts-real-paths.test.ts.
     alerts.onRunFinished({ ...run, status: 'ok', failures: [] })
     // Below the destination's minimum severity (high < critical): not sent. A test send ignores filters.
     alerts.onRunFinished(run)
