@@ -98,6 +98,8 @@ export class ExportJobs {
       keepArchives: options.keepArchives ?? exportJobDefaults.keepArchives,
     }
     if (!(this.#limits.maxRunning >= 1)) throw new RangeError('maxRunning must be at least 1')
+    // A new job always waits in the queue first, so a queue of none would refuse every export.
+    if (!(this.#limits.maxQueued >= 1)) throw new RangeError('maxQueued must be at least 1')
     this.#onFinished = options.onFinished ?? (() => undefined)
     // Jobs do not survive a restart: archives left by a previous run have no job to fetch them by.
     rmSync(this.#dir, { recursive: true, force: true })

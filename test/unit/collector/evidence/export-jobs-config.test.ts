@@ -16,6 +16,7 @@ describe('the exports config section', () => {
     expect(() => resolveCollectorConfig({ exports: { maxRuning: 2 } }, {}, '/srv')).toThrow('collector config: exports: unknown key maxRuning')
     expect(() => resolveCollectorConfig({ exports: { maxRunning: 0 } }, {}, '/srv')).toThrow(/^collector config: exports\.maxRunning: /)
     expect(() => resolveCollectorConfig({ exports: { keepMs: 1000 } }, {}, '/srv')).toThrow(/^collector config: exports\.keepMs: /)
+    expect(() => resolveCollectorConfig({ exports: { maxQueued: 0 } }, {}, '/srv')).toThrow(/^collector config: exports\.maxQueued: /)
     expect(() => resolveCollectorConfig({ exports: { keepArchives: 1.5 } }, {}, '/srv')).toThrow(/^collector config: exports\.keepArchives: /)
   })
 })
