@@ -63,6 +63,12 @@ export interface Cluster {
   leads(): boolean
   /** How many other collectors are alive on the same database (as last seen; 0 alone). */
   peers(): number
+  /**
+   * The ids of the collectors alive on the database now, this one included: read fresh, a
+   * collector whose heartbeat is older than the member TTL is gone (the server's clock).
+   * What scheduled runs are checked against: a run whose collector is gone will never end.
+   */
+  liveMembers(): Promise<string[]>
   close(): Promise<void>
 }
 

@@ -46,5 +46,9 @@ export class LocalCluster implements Cluster {
     return 0
   }
 
+  async liveMembers(): Promise<string[]> {
+    return [this.collectorId]
+  }
+
   async close(): Promise<void> {}
 }

@@ -167,6 +167,12 @@ export class PgCluster implements Cluster {
     return this.#peers
   }
 
+  async liveMembers(): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ id: string }>("SELECT id FROM cluster_members WHERE seen_at > now() - $1 * interval '1 millisecond'", [this.#o.memberTtlMs])
+    // This collector is alive while it asks, even if its own heartbeat is late.
+    return [...new Set([this.collectorId, ...rows.map((r) => r.id)])]
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true

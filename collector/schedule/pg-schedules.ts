@@ -2,7 +2,7 @@ import { PostureError } from '../../rules/posture-error.js'
 import type { PgPool } from '../store/pg/pg-pool.js'
 import { withPgTransaction } from '../store/pg/pg-transaction.js'
 import type { RunStatus, RunTrigger, Schedule, ScheduleRun, ScheduleSpec } from './schedule-spec.js'
-import type { ScheduleStore } from './schedule-store.js'
+import type { RunningRun, ScheduleStore } from './schedule-store.js'
 import { toRun, toSchedule, type RunRow, type ScheduleRow } from './sqlite-schedules.js'
 
 /**
@@ -60,13 +60,13 @@ export class PgSchedules implements ScheduleStore {
     return (result.rowCount ?? 0) > 0
   }
 
-  async startRun(run: { scheduleId: number; trigger: RunTrigger; slot: Date | null; missedSlots: number; startedAt: Date }): Promise<ScheduleRun> {
+  async startRun(run: { scheduleId: number; trigger: RunTrigger; slot: Date | null; missedSlots: number; startedAt: Date; owner: string }): Promise<ScheduleRun> {
     return withPgTransaction(this.#pool, async (client) => {
       const slot = run.slot?.toISOString() ?? null
       if (slot !== null) await client.query('UPDATE schedules SET last_slot = $1 WHERE id = $2', [slot, run.scheduleId])
       const { rows } = await client.query<RunRow>(
-        `INSERT INTO schedule_runs (schedule_id, trigger, slot, missed_slots, started_at, status) VALUES ($1, $2, $3, $4, $5, 'running') RETURNING *`,
-        [run.scheduleId, run.trigger, slot, run.missedSlots, run.startedAt.toISOString()],
+        `INSERT INTO schedule_runs (schedule_id, trigger, slot, missed_slots, started_at, status, owner) VALUES ($1, $2, $3, $4, $5, 'running', $6) RETURNING *`,
+        [run.scheduleId, run.trigger, slot, run.missedSlots, run.startedAt.toISOString(), run.owner],
       )
       return toRun(rows[0]!)
     })
@@ -93,7 +93,14 @@ export class PgSchedules implements ScheduleStore {
     return (await this.#pool.query<RunRow>('SELECT * FROM schedule_runs WHERE schedule_id = $1 ORDER BY id DESC LIMIT $2', [scheduleId, limit])).rows.map(toRun)
   }
 
-  async interruptRunning(now: Date): Promise<number> {
-    return (await this.#pool.query("UPDATE schedule_runs SET status = 'interrupted', finished_at = $1 WHERE status = 'running'", [now.toISOString()])).rowCount ?? 0
+  async runningRuns(): Promise<RunningRun[]> {
+    const { rows } = await this.#pool.query<{ id: number | string; owner: string | null }>("SELECT id, owner FROM schedule_runs WHERE status = 'running' ORDER BY id")
+    return rows.map((r) => ({ id: Number(r.id), owner: r.owner }))
+  }
+
+  async interruptRuns(runIds: readonly number[], now: Date): Promise<number> {
+    if (runIds.length === 0) return 0
+    const result = await this.#pool.query("UPDATE schedule_runs SET status = 'interrupted', finished_at = $1 WHERE id = ANY($2::bigint[]) AND status = 'running'", [now.toISOString(), [...runIds]])
+    return result.rowCount ?? 0
   }
 }

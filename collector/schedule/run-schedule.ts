@@ -12,6 +12,8 @@ export interface RunDeps {
   executors: ScanExecutors
   clock: () => Date
   log: ScheduleLog
+  /** This collector's cluster id, recorded as the run's owner. */
+  owner: string
 }
 
 export interface RunRequest {
@@ -26,7 +28,7 @@ export interface RunRequest {
 /** Records the run as started, then carries it out; `done` resolves with the finished run. */
 export async function startScheduleRun(deps: RunDeps, request: RunRequest): Promise<{ run: ScheduleRun; done: Promise<ScheduleRun> }> {
   const { schedule } = request
-  const run = await deps.schedules.startRun({ scheduleId: schedule.id, trigger: request.trigger, slot: request.slot, missedSlots: request.missedSlots, startedAt: deps.clock() })
+  const run = await deps.schedules.startRun({ scheduleId: schedule.id, trigger: request.trigger, slot: request.slot, missedSlots: request.missedSlots, startedAt: deps.clock(), owner: deps.owner })
   const log = deps.log.child({ schedule: schedule.name, runId: run.id })
   log.info({ trigger: request.trigger, slot: run.slot, missedSlots: request.missedSlots }, 'schedule run started')
   const done = carryOut(deps, request, run, log).catch(async (err: unknown) => {

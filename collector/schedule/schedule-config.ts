@@ -10,6 +10,11 @@ export const schedulesConfigSchema = z
     pollMs: z.number().int().min(100).max(3_600_000).default(30_000),
     /** How long an agent has to deliver a scheduled scan's report before the run counts it failed. */
     agentReportTimeoutMs: z.number().int().min(1000).default(15 * 60_000),
+    /**
+     * With several collectors on PostgreSQL: how often each looks for runs left `running` by
+     * a collector that died (its cluster presence expired, about 10 s after its last heartbeat).
+     */
+    orphanSweepMs: z.number().int().min(100).max(3_600_000).default(30_000),
     ssh: z
       .object({
         /** SSH hosts scanned at once, across every schedule. */

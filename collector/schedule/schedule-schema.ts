@@ -39,3 +39,14 @@ CREATE TABLE schedule_runs (
 CREATE INDEX schedule_runs_schedule ON schedule_runs(schedule_id, id);
 CREATE INDEX schedule_runs_running ON schedule_runs(status) WHERE status = 'running';
 `
+
+/**
+ * Migration 8: the collector that runs each run (its cluster id: `local` alone, the
+ * PostgreSQL cluster member id otherwise). A run left `running` is interrupted by its own
+ * collector when it starts again, or by any collector once its owner's cluster presence
+ * has expired (scheduler.ts), never while its owner is alive. Runs from before this
+ * migration have no owner: no live collector claims them.
+ */
+export const scheduleRunOwnerSql = `
+ALTER TABLE schedule_runs ADD COLUMN owner TEXT;
+`

@@ -17,13 +17,23 @@ export interface ScheduleStore {
   remove(id: number, now: Date): Promise<boolean>
   /** Re-enabling owes no slot from the time it was off. */
   setEnabled(id: number, enabled: boolean, now: Date): Promise<boolean>
-  /** Records a run as started and, for a slot, the slot as taken: in one transaction. */
-  startRun(run: { scheduleId: number; trigger: RunTrigger; slot: Date | null; missedSlots: number; startedAt: Date }): Promise<ScheduleRun>
+  /** Records a run as started by `owner` (a cluster member id) and, for a slot, the slot as taken: in one transaction. */
+  startRun(run: { scheduleId: number; trigger: RunTrigger; slot: Date | null; missedSlots: number; startedAt: Date; owner: string }): Promise<ScheduleRun>
   setTargeted(runId: number, targeted: number): Promise<void>
   finishRun(runId: number, result: { finishedAt: Date; status: Exclude<RunStatus, 'running'>; targeted: number; scans: ScheduleRun['scans']; failures: ScheduleRun['failures'] }): Promise<ScheduleRun>
   run(runId: number): Promise<ScheduleRun | null>
   /** The latest runs first. */
   runs(scheduleId: number, limit: number): Promise<ScheduleRun[]>
-  /** Runs left `running` by a collector that stopped: marked `interrupted` (never re-run). */
-  interruptRunning(now: Date): Promise<number>
+  /** Runs still `running`, with the collector that runs each (null: started before owners were recorded). */
+  runningRuns(): Promise<RunningRun[]>
+  /**
+   * Marks these runs `interrupted` (never re-run) if they are still `running`; returns how
+   * many it marked. Which runs are orphans is the scheduler's call (orphaned-runs.ts).
+   */
+  interruptRuns(runIds: readonly number[], now: Date): Promise<number>
+}
+
+export interface RunningRun {
+  id: number
+  owner: string | null
 }

@@ -1,6 +1,7 @@
 import type { ScheduleLog } from './schedule-log.js'
 import { errorMessage } from '../../rules/posture-error.js'
 import { decideSlot } from './next-runs.js'
+import { mayHaveOrphans, orphanedRuns } from './orphaned-runs.js'
 import { startScheduleRun } from './run-schedule.js'
 import type { ScanExecutors } from './scan-executor.js'
 import type { Schedule, ScheduleRun } from './schedule-spec.js'
@@ -20,8 +21,15 @@ export interface SchedulerDeps {
    * per (schedule, slot), the one that runs it. Default: always this one.
    */
   claimSlot?: (scheduleId: number, slot: Date) => Promise<boolean>
-  /** False while other collectors share the database: runs in flight may be theirs, not leftovers. Default: alone. */
-  alone?: () => boolean
+  /** This collector's id in the cluster (`Cluster.collectorId`), recorded as the owner of each run it starts. Default `local`. */
+  owner?: string
+  /** The collectors alive now, this one included (`Cluster.liveMembers`). Default: this one alone. */
+  liveMembers?: () => Promise<string[]>
+  /**
+   * How often runs whose collector died are looked for (with several collectors: one may
+   * die while the others run on). 0: only at start. Default 0.
+   */
+  orphanSweepMs?: number
 }
 
 /**
@@ -37,20 +45,62 @@ export class Scheduler {
   readonly #running = new Map<number, Promise<ScheduleRun>>()
   readonly #abort = new AbortController()
   #timer: NodeJS.Timeout | null = null
+  #sweepTimer: NodeJS.Timeout | null = null
   #ticking: Promise<void> | null = null
+  #sweeping: Promise<unknown> | null = null
   #stopped = true
 
   constructor(deps: SchedulerDeps) {
     if (!Number.isInteger(deps.pollMs) || deps.pollMs < 10) throw new RangeError(`Scheduler: pollMs must be an integer of at least 10, got ${deps.pollMs}`)
+    const sweepMs = deps.orphanSweepMs ?? 0
+    if (!Number.isInteger(sweepMs) || (sweepMs !== 0 && sweepMs < 10)) throw new RangeError(`Scheduler: orphanSweepMs must be 0 or an integer of at least 10, got ${sweepMs}`)
     this.#deps = deps
   }
 
-  /** Marks runs a previous process left unfinished as interrupted, then runs what is due. */
+  /**
+   * Marks the runs that will never end as interrupted (this collector's own from before it
+   * restarted, and those of collectors no longer alive; never a live collector's), then runs
+   * what is due, and from then on looks for runs of collectors that die every `orphanSweepMs`.
+   */
   async start(): Promise<void> {
     this.#stopped = false
-    const interrupted = (this.#deps.alone?.() ?? true) ? await this.#deps.schedules.interruptRunning(this.#deps.clock()) : 0
-    if (interrupted > 0) this.#deps.log.warn({ interrupted }, 'schedule runs left unfinished by the previous collector marked interrupted')
+    await this.#interruptOrphans(true)
+    const sweepMs = this.#deps.orphanSweepMs ?? 0
+    if (sweepMs > 0) {
+      this.#sweepTimer = setInterval(() => void this.sweepOrphans(), sweepMs)
+      this.#sweepTimer.unref()
+    }
     await this.wake()
+  }
+
+  /** Marks runs of collectors that are gone as interrupted now; resolves with how many. */
+  sweepOrphans(): Promise<number> {
+    if (this.#stopped) return Promise.resolve(0)
+    const sweep = (this.#sweeping as Promise<number> | null) ?? this.#interruptOrphans(false).finally(() => (this.#sweeping = null))
+    this.#sweeping = sweep
+    return sweep
+  }
+
+  /** Errors are logged, never thrown: the next sweep tries again. */
+  async #interruptOrphans(starting: boolean): Promise<number> {
+    const { schedules, clock, log } = this.#deps
+    const self = this.#owner()
+    try {
+      const running = await schedules.runningRuns()
+      if (!mayHaveOrphans(running, { self, starting })) return 0
+      const live = new Set(this.#deps.liveMembers ? await this.#deps.liveMembers() : [self])
+      const orphans = orphanedRuns(running, { self, live, starting })
+      const interrupted = orphans.length > 0 ? await schedules.interruptRuns(orphans, clock()) : 0
+      if (interrupted > 0) log.warn({ interrupted, runIds: orphans }, starting ? 'schedule runs left unfinished by a collector that stopped marked interrupted' : 'schedule runs of a collector that is gone marked interrupted')
+      return interrupted
+    } catch (err) {
+      log.error({ err: errorMessage(err) }, 'looking for schedule runs left unfinished failed')
+      return 0
+    }
+  }
+
+  #owner(): string {
+    return this.#deps.owner ?? 'local'
   }
 
   /** Re-reads the schedules now (after a change through the API) and runs what is due. */
@@ -80,8 +130,11 @@ export class Scheduler {
     this.#stopped = true
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
+    if (this.#sweepTimer) clearInterval(this.#sweepTimer)
+    this.#sweepTimer = null
     this.#abort.abort()
     await this.#ticking
+    await this.#sweeping
     await Promise.allSettled([...this.#running.values()])
   }
 
@@ -135,6 +188,6 @@ export class Scheduler {
 
   #runDeps() {
     const { schedules, executors, clock, log } = this.#deps
-    return { schedules, executors, clock, log }
+    return { schedules, executors, clock, log, owner: this.#owner() }
   }
 }

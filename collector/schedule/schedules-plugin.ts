@@ -74,7 +74,10 @@ export function createSchedules(options: SchedulesOptions = {}): Schedules {
       log,
       pollMs: config.pollMs,
       claimSlot: (scheduleId, slot) => ctx.cluster.claimOnce('schedule-slot', `${scheduleId}@${slot.toISOString()}`),
-      alone: () => ctx.cluster.peers() === 0,
+      // Runs are owned by this collector's cluster id: only its own leftovers and those of collectors gone are interrupted.
+      owner: ctx.cluster.collectorId,
+      liveMembers: () => ctx.cluster.liveMembers(),
+      orphanSweepMs: config.orphanSweepMs,
       ...(options.onRunFinished ? { onRunFinished: options.onRunFinished } : {}),
     })
     scheduler = running

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type Database from 'better-sqlite3'
 import { domainSchema } from '../../rules/domains.js'
 import { PostureError } from '../../rules/posture-error.js'
-import type { ScheduleStore } from './schedule-store.js'
+import type { RunningRun, ScheduleStore } from './schedule-store.js'
 import { scheduleTargetSchema, type RunStatus, type RunTrigger, type Schedule, type ScheduleRun, type ScheduleSpec } from './schedule-spec.js'
 
 type Db = Database.Database
@@ -31,14 +31,15 @@ export class SqliteSchedules implements ScheduleStore {
       enable: db.prepare('UPDATE schedules SET enabled = 1, since = ? WHERE id = ? AND deleted_at IS NULL AND enabled = 0'),
       disable: db.prepare('UPDATE schedules SET enabled = 0 WHERE id = ? AND deleted_at IS NULL'),
       setLastSlot: db.prepare('UPDATE schedules SET last_slot = ? WHERE id = ?'),
-      insertRun: db.prepare(`INSERT INTO schedule_runs (schedule_id, trigger, slot, missed_slots, started_at, status)
-        VALUES (@scheduleId, @trigger, @slot, @missedSlots, @startedAt, 'running')`),
+      insertRun: db.prepare(`INSERT INTO schedule_runs (schedule_id, trigger, slot, missed_slots, started_at, status, owner)
+        VALUES (@scheduleId, @trigger, @slot, @missedSlots, @startedAt, 'running', @owner)`),
       setTargeted: db.prepare('UPDATE schedule_runs SET targeted = ? WHERE id = ?'),
       finishRun: db.prepare(`UPDATE schedule_runs SET finished_at = @finishedAt, status = @status, targeted = @targeted,
         scanned = @scanned, scans = @scans, failures = @failures WHERE id = @id`),
       run: db.prepare<[number], RunRow>('SELECT * FROM schedule_runs WHERE id = ?'),
       runs: db.prepare<[number, number], RunRow>('SELECT * FROM schedule_runs WHERE schedule_id = ? ORDER BY id DESC LIMIT ?'),
-      interrupt: db.prepare("UPDATE schedule_runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'"),
+      running: db.prepare<[], RunningRun>("SELECT id, owner FROM schedule_runs WHERE status = 'running' ORDER BY id"),
+      interrupt: db.prepare<[string, number]>("UPDATE schedule_runs SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'running'"),
     }
   }
 
@@ -101,11 +102,11 @@ export class SqliteSchedules implements ScheduleStore {
   }
 
   /** Records a run as started and, for a slot, the slot as taken: in one transaction. */
-  async startRun(run: { scheduleId: number; trigger: RunTrigger; slot: Date | null; missedSlots: number; startedAt: Date }): Promise<ScheduleRun> {
+  async startRun(run: { scheduleId: number; trigger: RunTrigger; slot: Date | null; missedSlots: number; startedAt: Date; owner: string }): Promise<ScheduleRun> {
     return this.#db.transaction(() => {
       const slot = run.slot?.toISOString() ?? null
       if (slot !== null) this.#s.setLastSlot.run(slot, run.scheduleId)
-      const result = this.#s.insertRun.run({ scheduleId: run.scheduleId, trigger: run.trigger, slot, missedSlots: run.missedSlots, startedAt: run.startedAt.toISOString() })
+      const result = this.#s.insertRun.run({ scheduleId: run.scheduleId, trigger: run.trigger, slot, missedSlots: run.missedSlots, startedAt: run.startedAt.toISOString(), owner: run.owner })
       return toRun(this.#s.run.get(Number(result.lastInsertRowid))!)
     }).immediate()
   }
@@ -137,9 +138,13 @@ export class SqliteSchedules implements ScheduleStore {
     return this.#s.runs.all(scheduleId, limit).map(toRun)
   }
 
-  /** Runs left `running` by a collector that stopped: marked `interrupted` (never re-run). */
-  async interruptRunning(now: Date): Promise<number> {
-    return this.#s.interrupt.run(now.toISOString()).changes
+  async runningRuns(): Promise<RunningRun[]> {
+    return this.#s.running.all().map((r) => ({ id: r.id, owner: r.owner }))
+  }
+
+  async interruptRuns(runIds: readonly number[], now: Date): Promise<number> {
+    const at = now.toISOString()
+    return this.#db.transaction(() => runIds.reduce((marked, id) => marked + this.#s.interrupt.run(at, id).changes, 0)).immediate()
   }
 }
 

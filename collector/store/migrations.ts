@@ -4,7 +4,7 @@ import { authSql } from '../auth/auth-schema.js'
 import { dashboardReadModelSql } from './dashboard-schema.js'
 import { explorerReadModelSql } from './explorer-schema.js'
 import { loginFailuresSql } from '../auth/login-failures-schema.js'
-import { scheduleSql } from '../schedule/schedule-schema.js'
+import { scheduleRunOwnerSql, scheduleSql } from '../schedule/schedule-schema.js'
 import { sshSql } from '../ssh/ssh-schema.js'
 import { manualEvidenceSql } from '../evidence/evidence-schema.js'
 import { scanReadsSql } from '../evidence/scan-reads-schema.js'
@@ -164,5 +164,6 @@ CREATE TABLE api_tokens (
   { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: alertsSql },
   { version: 6, name: 'dashboard read model: node labels, explorer sort indexes; login limiter counters', sql: explorerReadModelSql + loginFailuresSql },
   { version: 7, name: 'evidence: what each scan read (gatherer reads, each distinct set stored once)', sql: scanReadsSql },
+  { version: 8, name: 'schedules: the collector that runs each run (owner)', sql: scheduleRunOwnerSql },
   { version: 9, name: 'ingest: partial lifecycle indexes for open and resolved rows; lifecycle digest per node', sql: ingestReadModelSql },
 ]

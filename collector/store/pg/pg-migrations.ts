@@ -5,7 +5,7 @@ import { pgCoreSql } from './pg-schema-core.js'
 import { pgExplorerReadModelSql, pgLoginFailuresSql } from './pg-schema-explorer.js'
 import { ingestReadModelSql } from '../ingest-schema.js'
 import { pgScanReadsSql } from './pg-schema-scan-reads.js'
-import { pgAlertsSql, pgAuditLogSql, pgAuthSql, pgDashboardReadModelSql, pgManualEvidenceSql, pgScheduleSql, pgSshSql } from './pg-schema-subsystems.js'
+import { pgAlertsSql, pgAuditLogSql, pgAuthSql, pgDashboardReadModelSql, pgManualEvidenceSql, pgScheduleRunOwnerSql, pgScheduleSql, pgSshSql } from './pg-schema-subsystems.js'
 
 /**
  * The collector's PostgreSQL schema, numbered exactly like the SQLite migrations
@@ -31,6 +31,7 @@ export const pgMigrations: readonly PgMigration[] = [
   { version: 5, name: 'alerts: webhook destinations, outbox, delivery log, fired conditions, certificate expiries', sql: pgAlertsSql },
   { version: 6, name: 'dashboard read model: node labels, explorer sort indexes; login limiter counters', sql: pgExplorerReadModelSql + pgLoginFailuresSql },
   { version: 7, name: 'evidence: what each scan read (gatherer reads, each distinct set stored once)', sql: pgScanReadsSql },
+  { version: 8, name: 'schedules: the collector that runs each run (owner)', sql: pgScheduleRunOwnerSql },
   { version: 9, name: 'ingest: partial lifecycle indexes for open and resolved rows; lifecycle digest per node', sql: ingestReadModelSql },
 ]
 

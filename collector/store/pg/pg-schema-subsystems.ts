@@ -132,6 +132,11 @@ CREATE INDEX schedule_runs_schedule ON schedule_runs(schedule_id, id);
 CREATE INDEX schedule_runs_running ON schedule_runs(status) WHERE status = 'running';
 `
 
+/** collector/schedule/schedule-schema.ts, migration 8: the collector that runs each run. */
+export const pgScheduleRunOwnerSql = `
+ALTER TABLE schedule_runs ADD COLUMN owner ${t};
+`
+
 /** collector/ssh/ssh-schema.ts */
 export const pgSshSql = `
 CREATE TABLE ssh_nodes (

@@ -31,7 +31,7 @@ export function describeScheduleStoreContract(backendName: string, open: OpenBac
   it('refuses a second live schedule of the same name, allows it after removal, keeps the history', async () => {
     const first = await schedules.add(spec('nightly'), t0)
     await expect(schedules.add(spec('nightly'), t0)).rejects.toMatchObject({ code: 'BAD_INPUT' })
-    const run = await schedules.startRun({ scheduleId: first.id, trigger: 'slot', slot: new Date('2026-11-24T01:30:00Z'), missedSlots: 0, startedAt: t0 })
+    const run = await schedules.startRun({ scheduleId: first.id, trigger: 'slot', slot: new Date('2026-11-24T01:30:00Z'), missedSlots: 0, startedAt: t0, owner: 'collector-a' })
     expect(await schedules.remove(first.id, t0)).toBe(true)
     expect(await schedules.get('nightly')).toBeNull()
     expect(await schedules.list()).toEqual([])
@@ -43,7 +43,7 @@ export function describeScheduleStoreContract(backendName: string, open: OpenBac
   it('records a run: the slot is taken when the run starts, the outcome when it ends', async () => {
     const schedule = await schedules.add(spec('nightly'), t0)
     const slot = new Date('2026-11-24T01:30:00.000Z')
-    const run = await schedules.startRun({ scheduleId: schedule.id, trigger: 'catch-up', slot, missedSlots: 3, startedAt: t0 })
+    const run = await schedules.startRun({ scheduleId: schedule.id, trigger: 'catch-up', slot, missedSlots: 3, startedAt: t0, owner: 'collector-a' })
     expect(run).toMatchObject({ status: 'running', trigger: 'catch-up', slot: slot.toISOString(), missedSlots: 3, finishedAt: null })
     expect((await schedules.get(schedule.id))?.lastSlot).toBe(slot.toISOString())
     await schedules.setTargeted(run.id, 2)
@@ -66,11 +66,35 @@ export function describeScheduleStoreContract(backendName: string, open: OpenBac
     expect(await schedules.runs(schedule.id, 10)).toEqual([finished])
   })
 
-  it('marks runs a stopped collector left running as interrupted', async () => {
+  it('lists running runs with their owners, and interrupts only the runs named that are still running', async () => {
     const schedule = await schedules.add(spec('nightly'), t0)
-    const run = await schedules.startRun({ scheduleId: schedule.id, trigger: 'slot', slot: null, missedSlots: 0, startedAt: t0 })
-    expect(await schedules.interruptRunning(new Date('2026-11-23T11:00:00.000Z'))).toBe(1)
-    expect(await schedules.run(run.id)).toMatchObject({ status: 'interrupted', finishedAt: '2026-11-23T11:00:00.000Z' })
+    const start = (owner: string) => schedules.startRun({ scheduleId: schedule.id, trigger: 'manual', slot: null, missedSlots: 0, startedAt: t0, owner })
+    const a1 = await start('collector-a')
+    const b1 = await start('collector-b')
+    const a2 = await start('collector-a')
+    const done = await start('collector-b')
+    await schedules.finishRun(done.id, { finishedAt: t0, status: 'ok', targeted: 0, scans: [], failures: [] })
+    expect(await schedules.runningRuns()).toEqual([
+      { id: a1.id, owner: 'collector-a' },
+      { id: b1.id, owner: 'collector-b' },
+      { id: a2.id, owner: 'collector-a' },
+    ])
+    const at = new Date('2026-11-23T11:00:00.000Z')
+    // A finished run named by mistake (its collector finished it meanwhile) keeps its outcome.
+    expect(await schedules.interruptRuns([a1.id, a2.id, done.id], at)).toBe(2)
+    expect(await schedules.run(a1.id)).toMatchObject({ status: 'interrupted', finishedAt: at.toISOString() })
+    expect(await schedules.run(a2.id)).toMatchObject({ status: 'interrupted', finishedAt: at.toISOString() })
+    expect(await schedules.run(b1.id)).toMatchObject({ status: 'running', finishedAt: null })
+    expect(await schedules.run(done.id)).toMatchObject({ status: 'ok', finishedAt: t0.toISOString() })
+    expect(await schedules.runningRuns()).toEqual([{ id: b1.id, owner: 'collector-b' }])
+    expect(await schedules.interruptRuns([], at)).toBe(0)
+  })
+
+  it('lists a run from before owners were recorded (migration 8) with no owner', async () => {
+    const schedule = await schedules.add(spec('nightly'), t0)
+    const run = await schedules.startRun({ scheduleId: schedule.id, trigger: 'manual', slot: null, missedSlots: 0, startedAt: t0, owner: 'collector-a' })
+    await subject.sql('UPDATE schedule_runs SET owner = NULL WHERE id = ?', [run.id])
+    expect(await schedules.runningRuns()).toEqual([{ id: run.id, owner: null }])
   })
 
   it('owes no slot from the time a schedule was disabled', async () => {

@@ -66,8 +66,8 @@ describe('Scheduler', () => {
 
   it('runs a schedule missed while the collector was down once on start, for its latest slot', async () => {
     const schedule = await add({}, new Date('2026-11-01T00:00:00Z'))
-    await schedules.startRun({ scheduleId: schedule.id, trigger: 'slot', slot: new Date('2026-11-20T02:00:00Z'), missedSlots: 0, startedAt: new Date('2026-11-20T02:00:00Z') })
-    await schedules.interruptRunning(new Date('2026-11-20T02:00:01Z'))
+    const left = await schedules.startRun({ scheduleId: schedule.id, trigger: 'slot', slot: new Date('2026-11-20T02:00:00Z'), missedSlots: 0, startedAt: new Date('2026-11-20T02:00:00Z'), owner: 'local' })
+    await schedules.interruptRuns([left.id], new Date('2026-11-20T02:00:01Z'))
     offsetMs = new Date('2026-11-23T10:00:00Z').getTime() - Date.now() // three slots passed: 21st, 22nd, 23rd
     const executor = new RecordingExecutor(['prod-1', 'prod-2'])
     const done = nextRun()
