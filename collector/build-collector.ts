@@ -195,7 +195,8 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     for (const plugin of deps.plugins ?? []) await plugin(app, ctx)
 
     const retention = opened.kind === 'sqlite' ? prepareRetention(opened.store.db) : preparePgRetention(opened.store.pool)
-    const rescore = () => rescoreStaleNodes({ store, queue, state, now: clock(), log, rescored: (entry) => events.emit('rescore', entry) })
+    // One collector at a time (the others wait, then find nothing stale): never two entries for one change.
+    const rescore = () => cluster.exclusively('rescore', () => rescoreStaleNodes({ store, queue, state, now: clock(), log, rescored: (entry) => events.emit('rescore', entry) }))
     const waiversChanged = async () => {
       await store.setSetting('waivers.version', String(state.waiversVersion + 1))
       state = await scoringState(store, ruleSet, config.rulesDirs)

@@ -10,6 +10,9 @@ import type { CollectorEvents } from '../collector-context.js'
  * No clustering of our own: PostgreSQL is the only thing the collectors share.
  */
 
+/** The cluster-wide locks (`Cluster.exclusively`). */
+export type ClusterLockName = 'rescore'
+
 /** An agent's connection, on this collector or another one. */
 export interface AgentPresence {
   agentId: string
@@ -56,6 +59,13 @@ export interface Cluster {
    * claim it (a scheduled scan's firing: name `schedule`, key `<id>@<slot>`).
    */
   claimOnce(name: string, key: string): Promise<boolean>
+  /**
+   * Runs `job` holding the cluster-wide lock `name`: one collector at a time, the others
+   * wait; released when the job ends or its collector dies. Re-scoring takes `rescore`: two
+   * collectors re-scoring at once (both reloaded, a waiver seen by each) would store every
+   * stale node twice; the second finds nothing left to do.
+   */
+  exclusively<T>(name: ClusterLockName, job: () => Promise<T>): Promise<T>
   /**
    * Is this collector the one that runs the once-per-cluster jobs now (liveness sweeper,
    * backups, alert sweeps, domain checks)? A lease in the database; always true alone.

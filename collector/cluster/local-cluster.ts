@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { CollectorMessage } from '../../agent/wire/messages.js'
 import type { CollectorEvents } from '../collector-context.js'
-import { presenceOf, type AgentPresence, type Cluster, type LocalSessions } from './cluster.js'
+import { presenceOf, type AgentPresence, type Cluster, type ClusterLockName, type LocalSessions } from './cluster.js'
 
 /**
  * A cluster of one (SQLite, today's behaviour): events stay in this process, agents are
@@ -11,6 +11,7 @@ export class LocalCluster implements Cluster {
   readonly collectorId = 'local'
   readonly events = new EventEmitter<CollectorEvents>()
   readonly #sessions: LocalSessions
+  readonly #locks = new Map<ClusterLockName, Promise<void>>()
 
   constructor(sessions: LocalSessions) {
     this.#sessions = sessions
@@ -36,6 +37,13 @@ export class LocalCluster implements Cluster {
 
   async claimOnce(_name: string, _key: string): Promise<boolean> {
     return true
+  }
+
+  /** One collector: the lock is a queue in this process. */
+  exclusively<T>(name: ClusterLockName, job: () => Promise<T>): Promise<T> {
+    const run = (this.#locks.get(name) ?? Promise.resolve()).then(job)
+    this.#locks.set(name, run.then(() => undefined, () => undefined))
+    return run
   }
 
   leads(): boolean {

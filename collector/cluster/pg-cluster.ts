@@ -5,8 +5,9 @@ import type { Logger } from 'pino'
 import type { CollectorMessage } from '../../agent/wire/messages.js'
 import { errorMessage } from '../../rules/posture-error.js'
 import type { CollectorEvents } from '../collector-context.js'
+import { pgAdvisoryLocks } from '../store/pg/pg-advisory-locks.js'
 import type { PgPool } from '../store/pg/pg-pool.js'
-import { presenceOf, type AgentPresence, type Cluster, type LocalSessions, type SessionView } from './cluster.js'
+import { presenceOf, type AgentPresence, type Cluster, type ClusterLockName, type LocalSessions, type SessionView } from './cluster.js'
 import { clusterChannel, clusterEventNames, encodeNotice, maxNoticeBytes, parseNotice, type ClusterEvent, type ClusterNotice } from './cluster-notice.js'
 import { ensurePgClusterSchema } from './pg-cluster-schema.js'
 import { PgListener } from './pg-listener.js'
@@ -157,6 +158,22 @@ export class PgCluster implements Cluster {
   async claimOnce(name: string, key: string): Promise<boolean> {
     const result = await this.#pool.query('INSERT INTO cluster_claims (name, key, holder) VALUES ($1, $2, $3) ON CONFLICT (name, key) DO NOTHING', [name, key, this.collectorId])
     return result.rowCount === 1
+  }
+
+  /** A PostgreSQL session advisory lock on a connection held for the job: a dead collector's lock goes with its connection. */
+  async exclusively<T>(name: ClusterLockName, job: () => Promise<T>): Promise<T> {
+    const key = pgAdvisoryLocks[name]
+    const client = await this.#pool.connect()
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [key])
+      try {
+        return await job()
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [key])
+      }
+    } finally {
+      client.release()
+    }
   }
 
   leads(): boolean {

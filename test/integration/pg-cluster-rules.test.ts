@@ -160,4 +160,29 @@ describe.skipIf(!hasPg)('rule reloads with several collectors on PostgreSQL', ()
     const nodes = await started[0]!.backend.store.listNodes()
     expect(nodes.map((n) => n.score)).toEqual([76.9, 76.9, 76.9])
   }, 120_000)
+
+  it('two collectors reloaded at once (both sent SIGHUP) re-score each node once between them', async () => {
+    const files = await sharedFiles()
+    const database = await server.createDatabase()
+    pool = openPgPool({ url: database })
+    const rulesDir = join(dir, 'rules')
+    mkdirSync(rulesDir)
+    const tls = { certFile: files.certFile, keyFile: files.keyFile }
+    const a = await startCollector(files.dataDir('a'), { database, rulesDirs: [rulesDir], tls })
+    const b = await startCollector(files.dataDir('b'), { database, rulesDirs: [rulesDir], tls })
+    collectors.push(a, b)
+    for (const hostname of ['n1', 'n2', 'n3', 'n4']) {
+      const stateDir = join(dir, `agent-${hostname}`)
+      const agent = fakeAgent(stateDir, await joinAgent(a, stateDir), { hostname, synchronized: false })
+      agents.push(agent)
+      const acked = eventCount(agent, 'acked', 1)
+      agent.start()
+      await acked
+    }
+    writeFileSync(join(rulesDir, 'site.yaml'), '- override: system.time-sync-enabled\n  severity: critical\n')
+    const [ra, rb] = await Promise.all([a.reloadRules(), b.reloadRules()])
+    expect(ra.changed && rb.changed).toBe(true)
+    expect(ra.rescored + rb.rescored).toBe(4)
+    expect(await rescoreEntries()).toBe(4)
+  }, 120_000)
 })

@@ -10,4 +10,6 @@ export const pgAdvisoryLocks = {
   migrations: String(base + 1n),
   /** Held (transaction lock) by each ingest batch: batches from all collectors commit one at a time. */
   ingest: String(base + 2n),
+  /** Held (session lock) while one collector re-scores stale nodes (Cluster.exclusively('rescore')). */
+  rescore: String(base + 3n),
 } as const
