@@ -1,23 +1,10 @@
 import type { ExplorerFilter } from './sqlite-explorer.js'
 import type { AddParameter } from './sql-parameters.js'
-import type { FindingFilter } from './store.js'
 
 /**
- * WHERE conditions for the finding filters, for both backends: the SQL is the same in
+ * WHERE conditions for the explorer's filters, for both backends: the SQL is the same in
  * SQLite and PostgreSQL but for placeholders, which `add` writes (sql-parameters.ts).
  */
-
-/** Node and fleet findings (sqlite-queries.ts, pg/pg-queries.ts): lifecycle columns, else the finding's. */
-export function findingConditions(filter: FindingFilter, add: AddParameter): string[] {
-  const where: string[] = []
-  const col = (name: string) => (name === 'status' ? 'coalesce(l.last_status, f.status)' : `coalesce(l.${name}, f.${name})`)
-  if (filter.status !== undefined) where.push(`${col('status')} = ${add(filter.status)}`)
-  if (filter.severity !== undefined) where.push(`${col('severity')} = ${add(filter.severity)}`)
-  if (filter.domain !== undefined) where.push(`${col('domain')} = ${add(filter.domain)}`)
-  if (filter.rule !== undefined) where.push(`${col('rule')} = ${add(filter.rule)}`)
-  if (filter.overdueAt !== undefined) where.push(`l.state = 'open' AND l.sla_due IS NOT NULL AND l.sla_due < ${add(filter.overdueAt.toISOString())}`)
-  return where
-}
 
 /**
  * The explorer (sqlite-explorer.ts, pg-dashboard-queries.ts) over finding_lifecycle `l`. A

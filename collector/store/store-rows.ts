@@ -17,9 +17,6 @@ import type { AgentRow, FleetFinding, LifecycleView, NodeFinding, NodeSummary, S
 export const labelsSchema = z.record(z.string(), z.string())
 export const domainScoresSchema = z.record(z.string(), z.object({ score: z.number().nullable(), grade: z.string().nullable(), coverage: z.number().nullable() }))
 
-// Most severe first, then oldest failure first: the order people fix things in.
-export const severityOrder = `CASE l.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`
-
 export interface NodeRow {
   id: string
   hostname: string
