@@ -10,7 +10,7 @@ import { loadRuleSet, type RuleSet } from '../rules/load-rules.js'
 import { PostureError, errorMessage } from '../rules/posture-error.js'
 import type { Waiver } from '../rules/waivers.js'
 import { createAgentHandlers, scoredWith, type ScoringState } from './agent-handlers.js'
-import { backupNow, scheduleBackups } from './backup-schedule.js'
+import { Backups } from './backup-schedule.js'
 import { scheduleRetention } from './retention-schedule.js'
 import { prepareRetention, type PruneResult } from './store/sqlite-retention.js'
 import { preparePgRetention } from './store/pg/pg-retention.js'
@@ -215,6 +215,8 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
     cleanups.unshift(followRuleReloads(events, reloadLocally, log.child({ component: 'cluster' })))
     let listening: string | null = null
     const timers: (() => void)[] = []
+    // Closing aborts a backup in flight and waits for its partial file to go, before the store closes.
+    const backups = new Backups({ store, dir: join(config.dataDir, 'backups'), keep: config.backup.keep, clock, log })
 
     const collector: Collector = {
       app,
@@ -232,7 +234,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
       url: () => listening,
       revokeAgent,
       rescore,
-      backup: () => backupNow(store, join(config.dataDir, 'backups'), config.backup.keep, clock()),
+      backup: () => backups.now(),
       pruneHistory: () => retention.prune(config.retention, clock()),
       async reloadRules() {
         const { changed } = await reloadLocally()
@@ -271,7 +273,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
         // Once per cluster: the collector holding the lease sweeps and backs up (always, alone).
         timers.push(watchLiveness(store, ctx, config.agents.heartbeatMs, log))
         // PostgreSQL is backed up with its own tools (pg_dump, archiving), not by the collector.
-        if (opened.kind === 'sqlite') timers.push(scheduleBackups(store, join(config.dataDir, 'backups'), config.backup, clock, log, () => cluster.leads()))
+        if (opened.kind === 'sqlite') backups.schedule(config.backup.intervalMs, () => cluster.leads())
         timers.push(scheduleRetention(retention.prune, config.retention, clock, log.child({ component: 'retention' }), () => cluster.leads()))
         // Stale nodes re-scored by one collector only: the leader (at start, or when it takes over).
         timers.push(whenLeading(cluster, () => rescore().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'rescoring failed'))))
@@ -280,6 +282,7 @@ export async function buildCollector(config: Readonly<CollectorConfig>, deps: Co
       },
       async close() {
         for (const stop of timers.splice(0)) stop()
+        await backups.close()
         await gateway.close()
         await app.close()
         await cluster.close()

@@ -153,7 +153,16 @@ export class SqliteStore implements Store {
     return this.#s.deleteWaiver.run(id).changes > 0
   }
 
-  async backup(path: string): Promise<void> {
-    await this.db.backup(path)
+  async backup(path: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = options
+    signal?.throwIfAborted()
+    // better-sqlite3 copies a step of pages per event-loop turn (100, its default, kept here)
+    // and calls `progress` between turns; throwing there ends the backup and deletes the file it created.
+    await this.db.backup(path, {
+      progress: () => {
+        signal?.throwIfAborted()
+        return 100
+      },
+    })
   }
 }

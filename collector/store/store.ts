@@ -156,8 +156,11 @@ export interface Store {
   putWaiver(waiver: Waiver, now: Date): Promise<void>
   deleteWaiver(id: string): Promise<boolean>
 
-  /** An online copy of the whole database at `path` (SQLite backup API). */
-  backup(path: string): Promise<void>
+  /**
+   * An online copy of the whole database at `path` (SQLite backup API). Aborting `signal`
+   * stops the copy between steps: the promise rejects and the new file is removed.
+   */
+  backup(path: string, options?: { signal?: AbortSignal }): Promise<void>
 }
 
 export type { Facts, FactErrors }
