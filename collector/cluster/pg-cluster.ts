@@ -164,15 +164,21 @@ export class PgCluster implements Cluster {
   async exclusively<T>(name: ClusterLockName, job: () => Promise<T>): Promise<T> {
     const key = pgAdvisoryLocks[name]
     const client = await this.#pool.connect()
+    let clean = false
     try {
+      // The wait may outlast the pool's statement timeout (another collector re-scoring thousands of nodes).
+      await client.query('SET statement_timeout = 0')
       await client.query('SELECT pg_advisory_lock($1)', [key])
       try {
+        await client.query('RESET statement_timeout')
         return await job()
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [key])
+        clean = true
       }
     } finally {
-      client.release()
+      // A connection that may still hold the lock, or wait without a timeout, is closed rather than pooled.
+      client.release(clean ? undefined : new Error('advisory lock connection discarded'))
     }
   }
 

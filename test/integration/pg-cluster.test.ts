@@ -165,6 +165,37 @@ describe.skipIf(!hasPg)('PgCluster', () => {
       .toBe(true)
   }, 30_000)
 
+  it('runs exclusive jobs on one collector at a time; the other waits past its statement timeout, then runs', async () => {
+    url = await server.createDatabase()
+    const a = await member(new Map())
+    const pool = openPgPool({ url, statementTimeoutMs: 200 })
+    pools.push(pool)
+    const b = new PgCluster({ pool, url, sessions: { session: () => undefined }, log: pino({ level: 'silent' }), heartbeatMs: 150, memberTtlMs: 1_500, leaseTtlMs: 600 })
+    members.push(b)
+    await b.start()
+    const order: string[] = []
+    let release = () => {}
+    let holding = () => {}
+    const held = new Promise<void>((resolve) => (holding = resolve))
+    const first = a.exclusively('rescore', async () => {
+      order.push('a start')
+      holding()
+      await new Promise<void>((resolve) => (release = resolve))
+      order.push('a end')
+    })
+    await held
+    const second = b.exclusively('rescore', async () => void order.push('b'))
+    // Longer than B's statement timeout: B is still waiting, not failed.
+    await new Promise((r) => setTimeout(r, 600))
+    expect(order).toEqual(['a start'])
+    release()
+    await first
+    await second
+    expect(order).toEqual(['a start', 'a end', 'b'])
+    // B's connection is back in its pool with the timeout in force again.
+    await expect(pool.query('SELECT pg_sleep(1)')).rejects.toThrow(/statement timeout/)
+  }, 30_000)
+
   it('announces a rule reload to the others with its origin, and asks for a catch-up reload after its LISTEN connection comes back', async () => {
     url = await server.createDatabase()
     const a = await member(new Map())

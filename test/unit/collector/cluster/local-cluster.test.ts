@@ -41,4 +41,24 @@ describe('LocalCluster', () => {
     job(2)
     expect(runs).toEqual([1])
   })
+  it('runs exclusive jobs one after the other, and a failed one does not hold the lock', async () => {
+    const order: string[] = []
+    let release = () => {}
+    const first = cluster.exclusively('rescore', async () => {
+      order.push('first start')
+      await new Promise<void>((resolve) => (release = resolve))
+      order.push('first end')
+      throw new Error('rescoring failed')
+    })
+    const second = cluster.exclusively('rescore', async () => {
+      order.push('second')
+      return 2
+    })
+    await new Promise((r) => setImmediate(r))
+    expect(order).toEqual(['first start'])
+    release()
+    await expect(first).rejects.toThrow('rescoring failed')
+    expect(await second).toBe(2)
+    expect(order).toEqual(['first start', 'first end', 'second'])
+  })
 })
