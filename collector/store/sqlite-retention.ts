@@ -51,6 +51,27 @@ export function retentionCutoffs(now: Date, policy: Pick<RetentionPolicy, 'findi
   }
 }
 
+/**
+ * One batch of the walk over scans in pk (receive) order, for both backends: the scans to
+ * delete, the pk the next batch starts after, and whether the walk reached a scan received
+ * at or after `cutoff` (every later one is younger: the walk is done). Pure.
+ */
+export function retentionBatch(
+  rows: readonly { pk: number; received_at: string; finished_at: string }[],
+  cutoff: string,
+  after: number,
+  isCurrent: (pk: number) => boolean = () => false,
+): { doomed: number[]; after: number; reachedYoung: boolean } {
+  const doomed: number[] = []
+  for (const row of rows) {
+    if (row.received_at >= cutoff) return { doomed, after, reachedYoung: true }
+    after = row.pk
+    // A late report of an old scan received recently is kept until it is old itself.
+    if (row.finished_at < cutoff && !isCurrent(row.pk)) doomed.push(row.pk)
+  }
+  return { doomed, after, reachedYoung: false }
+}
+
 export function prepareRetention(db: Db) {
   const s = {
     current: db.prepare<[], { pk: number }>('SELECT last_scan_pk AS pk FROM nodes WHERE last_scan_pk IS NOT NULL'),
@@ -102,20 +123,11 @@ export function prepareRetention(db: Db) {
       let after = 0
       for (;;) {
         const rows = s.scansAfter.all(after, policy.batchScans)
-        const doomed: number[] = []
-        let reachedYoung = false
-        for (const row of rows) {
-          if (row.received_at >= cutoff) {
-            reachedYoung = true
-            break
-          }
-          after = row.pk
-          // A late report of an old scan received recently is kept until it is old itself.
-          if (row.finished_at < cutoff && !current.has(row.pk)) doomed.push(row.pk)
-        }
-        if (doomed.length > 0) deleteScans(doomed)
-        scans += doomed.length
-        if (reachedYoung || rows.length < policy.batchScans) break
+        const batch = retentionBatch(rows, cutoff, after, (pk) => current.has(pk))
+        after = batch.after
+        if (batch.doomed.length > 0) deleteScans(batch.doomed)
+        scans += batch.doomed.length
+        if (batch.reachedYoung || rows.length < policy.batchScans) break
         // Let the ingest queue commit between two batches.
         await new Promise((resolve) => setImmediate(resolve))
       }

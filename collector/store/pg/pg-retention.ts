@@ -1,4 +1,4 @@
-import { retentionCutoffs, retentionSettingKeys, type PruneResult, type RetentionHorizon, type RetentionPolicy } from '../sqlite-retention.js'
+import { retentionBatch, retentionCutoffs, retentionSettingKeys, type PruneResult, type RetentionHorizon, type RetentionPolicy } from '../sqlite-retention.js'
 import type { PgPool } from './pg-pool.js'
 
 /**
@@ -44,25 +44,17 @@ export function preparePgRetention(pool: PgPool) {
         'SELECT pk, received_at, finished_at FROM scans WHERE pk > $1 ORDER BY pk LIMIT $2',
         [after, batchScans],
       )
-      const doomed: number[] = []
-      let reachedYoung = false
-      for (const row of rows) {
-        if (row.received_at >= cutoff) {
-          reachedYoung = true
-          break
-        }
-        after = row.pk
-        if (row.finished_at < cutoff) doomed.push(row.pk)
-      }
-      if (doomed.length > 0) {
+      const batch = retentionBatch(rows, cutoff, after)
+      after = batch.after
+      if (batch.doomed.length > 0) {
         // Current scans are excluded in the DELETE itself: another collector may have moved a node meanwhile.
         const deleted = await pool.query(
           'DELETE FROM scans WHERE pk = ANY($1::bigint[]) AND pk NOT IN (SELECT last_scan_pk FROM nodes WHERE last_scan_pk IS NOT NULL)',
-          [doomed],
+          [batch.doomed],
         )
         scans += deleted.rowCount ?? 0
       }
-      if (reachedYoung || rows.length < batchScans) return scans
+      if (batch.reachedYoung || rows.length < batchScans) return scans
     }
   }
 
