@@ -1,26 +1,28 @@
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { hostname } from 'node:os'
+import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { WebSocket } from 'ws'
-import type { Domain } from '../rules/domains.js'
-import { loadRuleSet, type RuleSet } from '../rules/load-rules.js'
+import type { Domain } from '../rules/domain-names.js'
 import { errorMessage } from '../rules/posture-error.js'
 import type { Host } from './host/host.js'
 import type { ScanConfig } from './scan-config.js'
-import { scanHost } from './scan.js'
+import type { ScanRunner } from './scan-runner.js'
 import { Spool, type SpoolLimits } from './spool.js'
-import { saveAgentState, type AgentState } from './agent-state.js'
-import { applyCollectorView, collectorViewAtEnrollment, collectorViewOf, type CollectorView } from './collector-view.js'
+import type { AgentState } from './agent-state.js'
+import { writeAgentStateFile } from './agent-state-file.js'
+import { collectorViewAtEnrollment, collectorViewOf, type CollectorView } from './collector-view.js'
 import { openAgentStream } from './agent-transport.js'
 import { postureVersion } from './version.js'
 import { backoffDelayMs, defaultBackoff, jitteredIntervalMs, type BackoffPolicy } from './wire/backoff.js'
 import { fatalCloseCodes } from './wire/close-codes.js'
-import { collectorMessageSchema, protocolVersion, type CollectorMessage, type NodeConfigMessage, type RulesMessage } from './wire/messages.js'
-import { parseFrame } from './wire/parse-frame.js'
+import { checkCollectorFrame } from './wire/check-collector-message.js'
+import type { CollectorMessage, NodeConfigMessage, RulesMessage } from './wire/messages.js'
 import { rulesDigest } from './wire/rules-digest.js'
+
+/** Wire protocol version (agent/wire/messages.ts `protocolVersion`; not imported from there, which loads zod). */
+const protocolVersion = 1
 
 /**
  * The streaming agent: scans on a jittered interval and on the collector's request, writes
@@ -29,14 +31,21 @@ import { rulesDigest } from './wire/rules-digest.js'
  * (DESIGN.md, "Wire protocol"). Events (for the CLI and tests): `connected`, `acked`
  * {scanId, duplicate}, `spooled` {scanId, seq}, `disconnected` {code}, `fatal` {reason},
  * `rules` {version, ok}, `node-config` {labels, group, peers} (the collector's view of the
- * node: its labels for the network policy and the isolation peers its scans probe).
+ * node: its labels for the network policy and the isolation peers its scans probe),
+ * `scan-error` {scanId, error} (a scan that produced no report: logged and sent as
+ * `scan-failed`; the agent keeps running and scans again at the next interval).
+ *
+ * This module stays light (no zod, no rule engine, no gatherers: DESIGN.md "Performance
+ * targets", idle RSS ≤ 60 MB): scans run through a ScanRunner, which `posture agent` makes
+ * a ForkedScanRunner (a child process per scan). Given `host` and `scanConfig` instead,
+ * the agent scans in its own process (tests with snapshot hosts, `posture start`).
  */
-export interface AgentOptions {
+export type AgentOptions = AgentCommonOptions & ({ scanner: ScanRunner; rulesVersion?: string } | { host: Host; scanConfig: ScanConfig })
+
+interface AgentCommonOptions {
   stateDir: string
   state: AgentState
-  host: Host
   domains: readonly Domain[]
-  scanConfig: ScanConfig
   intervalMs: number
   log: Logger
   clock?: () => Date
@@ -60,16 +69,24 @@ type AgentEvents = {
   rules: [{ version: string; ok: boolean }]
   scanned: [{ scanId: string }]
   'node-config': [{ labels: Readonly<Record<string, string>>; group: string | null; peers: number }]
+  'scan-error': [{ scanId: string; error: string }]
 }
+
+type ResolvedOptions = Required<Omit<AgentCommonOptions, 'spoolLimits'>>
 
 export class Agent extends EventEmitter<AgentEvents> {
   readonly spool: Spool
-  readonly #o: Required<Omit<AgentOptions, 'spoolLimits'>>
+  readonly #o: ResolvedOptions
+  readonly #runner: Promise<ScanRunner>
   /**
    * Only the version is kept between scans: each scan compiles the rules of the domains it
-   * scans and drops them after (idle RSS, DESIGN.md "Performance targets").
+   * scans and drops them after (idle RSS, DESIGN.md "Performance targets"). Null until the
+   * runner has read it; `hello` waits for it.
    */
-  #rulesVersion: string
+  #rulesVersion: string | null = null
+  #ready: Promise<void>
+  /** Scans and rule-pack installs run one at a time, in arrival order: a scan never sees half a pack. */
+  #lane: Promise<unknown> = Promise.resolve()
   #socket: WebSocket | null = null
   #connected = false
   #inFlight = new Set<string>()
@@ -85,22 +102,46 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   constructor(options: AgentOptions) {
     super()
+    const { stateDir, state, domains, intervalMs, log } = options
     this.#o = {
-      clock: () => new Date(),
-      random: Math.random,
-      backoff: defaultBackoff,
-      window: 8,
-      maxReportBytes: 8 * 1024 * 1024,
-      scanOnStart: true,
-      ...options,
+      clock: options.clock ?? (() => new Date()),
+      random: options.random ?? Math.random,
+      backoff: options.backoff ?? defaultBackoff,
+      window: options.window ?? 8,
+      maxReportBytes: options.maxReportBytes ?? 8 * 1024 * 1024,
+      scanOnStart: options.scanOnStart ?? true,
+      stateDir,
+      state,
+      domains,
+      intervalMs,
+      log,
     }
-    this.spool = Spool.open(join(options.stateDir, 'spool'), options.spoolLimits)
-    this.#view = collectorViewAtEnrollment(options.state.labels)
-    this.#rulesVersion = this.#loadRules([]).version
+    this.spool = Spool.open(join(stateDir, 'spool'), options.spoolLimits)
+    this.#view = collectorViewAtEnrollment(state.labels)
+    if ('scanner' in options) {
+      this.#runner = Promise.resolve(options.scanner)
+      if (options.rulesVersion !== undefined) this.#rulesVersion = options.rulesVersion
+    } else {
+      const clock = this.#o.clock
+      // Imported only here: an agent given a ScanRunner never loads the rule engine or the gatherers.
+      this.#runner = import('./in-process-scan-runner.js').then(({ InProcessScanRunner }) => new InProcessScanRunner({ stateDir, host: options.host, scanConfig: options.scanConfig, clock }))
+    }
+    this.#ready = this.#rulesVersion !== null ? Promise.resolve() : this.#readRulesVersion()
+    this.#ready.catch(() => undefined)
   }
 
+  async #readRulesVersion(): Promise<void> {
+    this.#rulesVersion = await (await this.#runner).rulesVersion()
+  }
+
+  /** The rules version of the next scan ('' until it has been read, right after construction). */
   get rulesVersion(): string {
-    return this.#rulesVersion
+    return this.#rulesVersion ?? ''
+  }
+
+  /** Resolves once the rules version is known (rejects when the installed rules do not load). */
+  ready(): Promise<void> {
+    return this.#ready
   }
 
   get connected(): boolean {
@@ -128,6 +169,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       await closed
       clearTimeout(timer)
     }
+    // A scan child still running is terminated and awaited: nothing outlives the agent.
+    await (await this.#runner.catch(() => null))?.stop()
     if (this.#scanning) await this.#scanning.catch(() => undefined)
   }
 
@@ -151,12 +194,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     const id = scanId ?? randomUUID()
     const domains = only ?? this.#o.domains
     try {
-      const view = this.#view
-      const config = applyCollectorView(this.#o.scanConfig, view)
-      const report = await scanHost(this.#o.host, { ruleSet: this.#loadRules(domains), domains, config, clock: this.#o.clock, scanId: id, labels: { ...view.labels } })
-      const { schema: _schema, ...fields } = report
+      const runner = await this.#runner
+      const outcome = await this.#inLane(() => runner.scan({ scanId: id, domains, view: this.#view }))
       const dropped = this.spool.dropped
-      const body = (seq: number) => JSON.stringify({ v: protocolVersion, type: 'report', seq, spoolDropped: dropped, ...fields })
+      // The report's own fields as the scanner serialized them, after the envelope: no parse, no copy of the object.
+      const body = (seq: number) => `{"v":${protocolVersion},"type":"report","seq":${seq},"spoolDropped":${dropped},${outcome.fieldsJson.slice(1)}`
       const size = Buffer.byteLength(body(this.spool.nextSeq))
       if (size > this.#o.maxReportBytes) {
         this.#o.log.error({ scanId: id, bytes: size, maxReportBytes: this.#o.maxReportBytes }, 'report too large to send; dropped')
@@ -164,14 +206,25 @@ export class Agent extends EventEmitter<AgentEvents> {
         return
       }
       const entry = this.spool.append(id, body)
-      this.#o.log.info({ scanId: id, seq: entry.seq, score: report.score.score, grade: report.score.grade }, 'scan spooled')
+      this.#o.log.info({ scanId: id, seq: entry.seq, score: outcome.score, grade: outcome.grade, ...(outcome.peakRssBytes !== undefined ? { scanPeakRssBytes: outcome.peakRssBytes } : {}) }, 'scan spooled')
       this.emit('spooled', { scanId: id, seq: entry.seq })
       this.emit('scanned', { scanId: id })
       this.#pump()
     } catch (err) {
+      if (this.#stopped) {
+        this.#o.log.info({ scanId: id, err: errorMessage(err) }, 'scan interrupted: the agent is stopping')
+        return
+      }
       this.#o.log.error({ scanId: id, err: errorMessage(err) }, 'scan failed')
-      this.#sendIfConnected({ v: protocolVersion, type: 'scan-failed', scanId: id, error: errorMessage(err) })
+      this.#sendIfConnected({ v: protocolVersion, type: 'scan-failed', scanId: id, error: errorMessage(err).slice(0, 4000) })
+      this.emit('scan-error', { scanId: id, error: errorMessage(err) })
     }
+  }
+
+  #inLane<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#lane.then(work, work)
+    this.#lane = run.catch(() => undefined)
+    return run
   }
 
   #scheduleScan(): void {
@@ -184,7 +237,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   #connect(): void {
     if (this.#stopped) return
     const { state } = this.#o
-    openAgentStream(state.collectorUrl, state.fingerprint, state.credential, this.#o.maxReportBytes * 2)
+    this.#ready
+      .then(() => openAgentStream(state.collectorUrl, state.fingerprint, state.credential, this.#o.maxReportBytes * 2))
       .then((socket) => {
         if (this.#stopped) {
           socket.terminate()
@@ -193,6 +247,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         this.#attach(socket)
       })
       .catch((err: unknown) => {
+        if (this.#rulesVersion === null) return this.#fatal(`cannot read the installed rules: ${errorMessage(err)}`)
         this.#o.log.warn({ err: errorMessage(err) }, 'cannot reach the collector')
         this.#retry()
       })
@@ -210,7 +265,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         type: 'hello',
         agentVersion: postureVersion(),
         hostname: hostnameOf(),
-        rulesVersion: this.#rulesVersion,
+        rulesVersion: this.rulesVersion,
         intervalMs: this.#o.intervalMs,
         spool: { pending: this.spool.pending, dropped: this.spool.dropped },
       })
@@ -221,7 +276,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     socket.on('ping', () => this.#armWatchdog())
     socket.on('message', (data, isBinary) => {
       if (isBinary) return
-      const parsed = parseFrame((data as Buffer).toString('utf8'), collectorMessageSchema)
+      const parsed = checkCollectorFrame((data as Buffer).toString('utf8'))
       if (!parsed.ok) {
         this.#o.log.warn({ reason: parsed.reason, detail: parsed.detail }, 'ignoring an invalid message from the collector')
         return
@@ -265,7 +320,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.#o.log.info({ scanId: m.scanId, only: m.only }, 'scan requested by the collector')
       void this.scanNow(m.scanId, m.only)
     },
-    rules: (m) => this.#applyRules(m),
+    rules: (m) => void this.#applyRules(m),
     'node-config': (m) => this.#applyNodeConfig(m),
     error: (m) => this.#o.log.warn({ code: m.code, message: m.message }, 'the collector reported an error'),
   }
@@ -319,16 +374,6 @@ export class Agent extends EventEmitter<AgentEvents> {
     void this.stop()
   }
 
-  #rulesDir(): string {
-    return join(this.#o.stateDir, 'rules')
-  }
-
-  /** The rules, compiled for `domains` only (every file is still read and checked, and the version covers them all). */
-  #loadRules(domains: readonly Domain[]): RuleSet {
-    const dir = this.#rulesDir()
-    return loadRuleSet({ ...(existsSync(dir) ? { userDirs: [dir] } : {}), domains })
-  }
-
   /** The collector's view of the node: used by the next scan; changed labels are kept across restarts. */
   #applyNodeConfig(message: NodeConfigMessage): void {
     this.#view = collectorViewOf(message)
@@ -336,7 +381,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (!sameLabels(state.labels, message.labels)) {
       this.#o.state = { ...state, labels: { ...message.labels } }
       try {
-        saveAgentState(this.#o.stateDir, this.#o.state)
+        // Not saveAgentState: that validates with zod. The state was valid when loaded and the labels were checked with the message.
+        writeAgentStateFile(this.#o.stateDir, this.#o.state)
       } catch (err) {
         this.#o.log.warn({ err: errorMessage(err) }, 'cannot save the labels the collector sent; using them until restart')
       }
@@ -346,27 +392,22 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.emit('node-config', { labels: message.labels, group, peers: peers.length })
   }
 
-  /** A pushed rule pack: check its digest, compile it aside, and switch only if it loads. */
-  #applyRules(message: RulesMessage): void {
+  /**
+   * A pushed rule pack: its digest is checked here; the runner (a child for `posture agent`)
+   * writes it aside, loads it with the full rule schema and switches only if it loads.
+   */
+  async #applyRules(message: RulesMessage): Promise<void> {
     const reply = (ok: boolean, version: string, error?: string) => {
       this.#sendIfConnected({ v: protocolVersion, type: 'rules-status', version, ok, ...(error ? { error: error.slice(0, 4000) } : {}) })
       this.emit('rules', { version, ok })
     }
     if (rulesDigest(message.files) !== message.digest) return reply(false, message.version, 'digest mismatch: the rule pack was altered in transit')
-    const staging = `${this.#rulesDir()}.new`
     try {
-      rmSync(staging, { recursive: true, force: true })
-      mkdirSync(staging, { recursive: true, mode: 0o700 })
-      for (const [name, text] of Object.entries(message.files)) writeFileSync(join(staging, name), text, { mode: 0o600 })
-      loadRuleSet({ userDirs: [staging] })
-      rmSync(this.#rulesDir(), { recursive: true, force: true })
-      renameSync(staging, this.#rulesDir())
-      // Reload from the final place so the version (which names the directory) is stable across restarts.
-      this.#rulesVersion = this.#loadRules([]).version
+      const runner = await this.#runner
+      this.#rulesVersion = await this.#inLane(() => runner.applyRules(message.files))
       this.#o.log.info({ version: this.#rulesVersion }, 'rule pack applied')
       reply(true, this.#rulesVersion)
     } catch (err) {
-      rmSync(staging, { recursive: true, force: true })
       this.#o.log.warn({ err: errorMessage(err) }, 'rule pack refused')
       reply(false, message.version, errorMessage(err))
     }

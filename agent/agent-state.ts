@@ -1,8 +1,9 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { PostureError } from '../rules/posture-error.js'
 import { fingerprintSchema } from './wire/join-string.js'
+import { agentStateFile, writeAgentStateFile } from './agent-state-file.js'
 
 /**
  * What an enrolled agent keeps in its state directory: where the collector is, the pinned
@@ -22,7 +23,7 @@ export const agentStateSchema = z
   .strict()
 export type AgentState = z.infer<typeof agentStateSchema>
 
-const stateFile = 'agent.json'
+const stateFile = agentStateFile
 
 /** `/var/lib/posture-agent` for root (the systemd unit), `./posture-agent` otherwise. */
 export function defaultStateDir(cwd: string, isRoot: boolean): string {
@@ -30,12 +31,7 @@ export function defaultStateDir(cwd: string, isRoot: boolean): string {
 }
 
 export function saveAgentState(dir: string, state: AgentState): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const path = join(dir, stateFile)
-  const tmp = `${path}.tmp`
-  writeFileSync(tmp, JSON.stringify(agentStateSchema.parse(state), null, 2) + '\n', { mode: 0o600 })
-  chmodSync(tmp, 0o600)
-  renameSync(tmp, path)
+  writeAgentStateFile(dir, agentStateSchema.parse(state))
 }
 
 export function loadAgentState(dir: string): AgentState | null {

@@ -4,7 +4,8 @@ import { connect as netConnect, type Socket } from 'node:net'
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { WebSocket } from 'ws'
 import { PostureError } from '../rules/posture-error.js'
-import { agentStreamPath, enrollPath, enrollResponseSchema, type EnrollRequest, type EnrollResponse } from './wire/enrollment.js'
+import { agentStreamPath, enrollPath } from './wire/agent-paths.js'
+import type { EnrollRequest, EnrollResponse } from './wire/enrollment.js'
 
 /**
  * The agent's connections to its collector, with the certificate pinned: the TLS handshake
@@ -64,6 +65,8 @@ export async function enroll(collectorUrl: string, fingerprint: string | null, b
     const message = (json as { error?: { message?: unknown } } | null)?.error?.message
     throw new PostureError('CONNECT_FAILED', `the collector refused enrollment (HTTP ${status}): ${typeof message === 'string' ? message : text.slice(0, 200)}`)
   }
+  // Imported here: the long-lived agent process opens streams with this module and never enrolls (no zod there).
+  const { enrollResponseSchema } = await import('./wire/enrollment.js')
   const parsed = enrollResponseSchema.safeParse(json)
   if (!parsed.success) throw new PostureError('CONNECT_FAILED', `the collector's enrollment answer is not understood: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
   return parsed.data

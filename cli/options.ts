@@ -3,20 +3,10 @@ import { rename, rm, writeFile } from 'node:fs/promises'
 import { readConfigFile } from '../agent/config-file.js'
 import { defaultScanConfig, scanConfigSchema, type ScanConfig } from '../agent/scan-config.js'
 import { parseSnapshot, type Snapshot } from '../agent/snapshot.js'
-import { domains as allDomains, isDomain, type Domain } from '../rules/domains.js'
 import { PostureError } from '../rules/posture-error.js'
 import { severities, type Severity } from '../rules/severity.js'
 
-/** `--only tls,patches` → domains; every domain when absent. */
-export function parseDomains(value: string | undefined): Domain[] {
-  if (value === undefined) return [...allDomains]
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean)
-  if (names.length === 0) throw new PostureError('UNKNOWN_DOMAIN', `--only needs at least one domain (${allDomains.join(', ')})`)
-  for (const name of names) {
-    if (!isDomain(name)) throw new PostureError('UNKNOWN_DOMAIN', `--only: unknown domain "${name}" (known: ${allDomains.join(', ')})`)
-  }
-  return names as Domain[]
-}
+export { parseDomains } from './parse-domains.js'
 
 export function parseSeverity(value: string | undefined, flag: string): Severity | undefined {
   if (value === undefined) return undefined

@@ -1,13 +1,11 @@
 import { z } from 'zod'
+import { domains } from './domain-names.js'
 
 /**
  * The rule domains (DESIGN.md, "Rules"). `posture scan --only` takes these names, and
- * each one has a gatherer in agent/gatherers/registry.ts.
+ * each one has a gatherer in agent/gatherers/registry.ts. The list itself lives in
+ * domain-names.ts (zod-free, for the idle agent).
  */
-export const domains = ['system', 'tls', 'http', 'patches', 'network', 'storage', 'access', 'dns'] as const
+export { domains, isDomain } from './domain-names.js'
 export const domainSchema = z.enum(domains)
 export type Domain = z.infer<typeof domainSchema>
-
-export function isDomain(name: string): name is Domain {
-  return (domains as readonly string[]).includes(name)
-}

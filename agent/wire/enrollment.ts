@@ -4,9 +4,7 @@ import { z } from 'zod'
  * `POST /api/agents/enroll`: an agent trades a one-time enrollment token for its own
  * credential. Over the pinned TLS connection; the token is spent on success.
  */
-export const enrollPath = '/api/agents/enroll'
-/** The WebSocket endpoint agents connect to, with `Authorization: Bearer <credential>`. */
-export const agentStreamPath = '/api/agents/stream'
+export { enrollPath, agentStreamPath } from './agent-paths.js'
 
 export const enrollRequestSchema = z
   .object({ token: z.string().min(16).max(256), hostname: z.string().max(256), agentVersion: z.string().max(64) })

@@ -1,19 +1,20 @@
 import { hostname } from 'node:os'
+import { resolve } from 'node:path'
 import { pino } from 'pino'
 import type { Command } from '../command.js'
 import { parseCommandArgs } from '../parse-args.js'
-import { loadScanConfig, parseDomains } from '../options.js'
+import { parseDomains } from '../parse-domains.js'
 import { waitForAbort } from '../wait-for-abort.js'
 import { parseDuration } from '../../agent/agent-duration.js'
 import { Agent } from '../../agent/agent-runtime.js'
-import { defaultStateDir, loadAgentState, saveAgentState } from '../../agent/agent-state.js'
-import { enroll } from '../../agent/agent-transport.js'
-import { LocalHost } from '../../agent/host/local-host.js'
-import { postureVersion } from '../../agent/version.js'
-import { parseJoinString } from '../../agent/wire/join-string.js'
-import { PostureError } from '../../rules/posture-error.js'
-import { resolve } from 'node:path'
+import { ForkedScanRunner, setUpAgentInChild } from '../../agent/forked-scan-runner.js'
 
+/*
+ * This process is the long-lived agent: it must not load zod, the rule engine, the
+ * catalogue or the gatherers (idle RSS ≤ 60 MB, DESIGN.md "Performance targets"). So
+ * enrolling, loading the state, checking --config and reading the rules version happen in a
+ * short-lived child (agent/scan-child.ts), and so does every scan (ForkedScanRunner).
+ */
 const help = `Usage: posture agent [--join STRING] [--state DIR] [--interval DURATION] [--only DOMAINS] [--config FILE]
 
 Runs the agent: scans this machine every --interval (with ±10% jitter) and whenever the
@@ -46,22 +47,23 @@ export const agentCommand: Command = {
       io.stdout.write(help + '\n')
       return 0
     }
-    const stateDir = values.state !== undefined ? resolve(io.cwd, values.state) : defaultStateDir(io.cwd, process.getuid?.() === 0)
     const intervalMs = parseDuration(values.interval ?? '1h', '--interval')
     const domains = parseDomains(values.only)
-    const scanConfig = loadScanConfig(values.config)
-
-    if (values.join !== undefined) {
-      const join = parseJoinString(values.join)
-      const enrolled = await enroll(join.url, join.fingerprint, { token: join.token, hostname: hostname(), agentVersion: postureVersion() })
-      saveAgentState(stateDir, { v: 1, collectorUrl: join.url, fingerprint: join.fingerprint, agentId: enrolled.agentId, credential: enrolled.credential, labels: enrolled.labels, enrolledAt: new Date().toISOString() })
-      io.stderr.write(`posture agent: joined ${join.url} as ${enrolled.agentId}; credential saved in ${stateDir}\n`)
-    }
-    const state = loadAgentState(stateDir)
-    if (!state) throw new PostureError('BAD_USAGE', `${stateDir}: not enrolled yet; run posture agent --join STRING (from posture collector token)`)
+    const configPath = values.config !== undefined ? resolve(io.cwd, values.config) : null
+    const setup = await setUpAgentInChild({
+      stateDir: values.state !== undefined ? resolve(io.cwd, values.state) : null,
+      cwd: io.cwd,
+      isRoot: process.getuid?.() === 0,
+      join: values.join ?? null,
+      configPath,
+      hostname: hostname(),
+    })
+    const { stateDir, state } = setup
+    if (setup.joined) io.stderr.write(`posture agent: joined ${setup.joined.url} as ${setup.joined.agentId}; credential saved in ${stateDir}\n`)
 
     const log = pino({ level: 'info', base: { agentId: state.agentId } }, pino.destination(2))
-    const agent = new Agent({ stateDir, state, host: new LocalHost(), domains, scanConfig, intervalMs, log })
+    const scanner = new ForkedScanRunner({ stateDir, configPath })
+    const agent = new Agent({ stateDir, state, scanner, rulesVersion: setup.rulesVersion, domains, intervalMs, log })
     let fatal: string | null = null
     agent.on('fatal', ({ reason }) => {
       fatal = reason
