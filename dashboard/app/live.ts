@@ -1,6 +1,6 @@
 /**
- * Live updates: the collector pushes a Server-Sent Event when a report is stored or a
- * scan is requested; the open page refreshes itself, debounced so a burst of reports
+ * Live updates: the collector pushes a Server-Sent Event when a report is stored, stored
+ * facts are re-scored (rules, params or waivers changed), or a scan is requested; the open page refreshes itself, debounced so a burst of reports
  * costs one refresh. EventSource reconnects by itself; the header shows the state.
  */
 export interface LiveEvent {
@@ -12,7 +12,7 @@ export function connectLive(onEvent: (event: LiveEvent) => void, onState: (conne
   const source = new EventSource('/api/events', { withCredentials: true })
   source.addEventListener('open', () => onState(true))
   source.addEventListener('error', () => onState(false))
-  for (const type of ['report', 'scan-requested', 'node-offline']) {
+  for (const type of ['report', 'rescore', 'scan-requested', 'node-offline']) {
     source.addEventListener(type, (e) => {
       const data = parseData((e as MessageEvent<string>).data)
       onEvent({ type, ...(data?.nodeId ? { nodeId: data.nodeId } : {}) })

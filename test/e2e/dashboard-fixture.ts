@@ -3,13 +3,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
+import type { Browser as Chromium, BrowserContext, Page } from 'playwright-core'
 import { buildCollector, type Collector } from '../../collector/build-collector.js'
-import { ensureAdminUser } from '../../collector/collector-admin.js'
+import { createUserWithOneTimePassword, ensureAdminUser } from '../../collector/collector-admin.js'
 import { resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
 import { totpCode } from '../../collector/auth/totp.js'
 import { createDashboard, type Dashboard, type DashboardOptions } from '../../collector/http/routes/dashboard.js'
+import { laptop } from './browser.js'
 
 type DashboardPlugin = Dashboard['plugin']
+/** A collector plugin, or one that needs the built collector handed to it (the evidence plugin's `attach`). */
+export type FixturePlugin = DashboardPlugin | { plugin: DashboardPlugin; attach(collector: Collector): void }
 
 /**
  * A real collector with the dashboard plugged in, on 127.0.0.1:0 with its own
@@ -30,14 +34,15 @@ export interface DashboardCollector {
   close(): Promise<void>
 }
 
-/** `plugins`: more collector plugins beside the dashboard's (e.g. schedules and SSH nodes). */
-export async function startDashboardCollector(options: DashboardOptions = {}, overrides: CollectorConfigInput = {}, plugins: DashboardPlugin[] = []): Promise<DashboardCollector> {
+/** `plugins`: more collector plugins beside the dashboard's (e.g. schedules and SSH nodes, evidence). */
+export async function startDashboardCollector(options: DashboardOptions = {}, overrides: CollectorConfigInput = {}, plugins: FixturePlugin[] = []): Promise<DashboardCollector> {
   const dataDir = mkdtempSync(join(tmpdir(), 'posture-dashboard-'))
   const config = resolveCollectorConfig({}, { dataDir, listen: { host: '127.0.0.1', port: 0 }, backup: { intervalMs: 0 }, ...overrides }, dataDir)
   let offset = 0
   const now = () => Date.now() + offset
   const dashboard = createDashboard({ clock: () => new Date(now()), ...options })
-  const collector = await buildCollector(config, { logger: pino({ level: 'silent' }), authorize: dashboard.authorize, plugins: [dashboard.plugin, ...plugins] })
+  const collector = await buildCollector(config, { logger: pino({ level: 'silent' }), authorize: dashboard.authorize, plugins: [dashboard.plugin, ...plugins.map((p) => (typeof p === 'function' ? p : p.plugin))] })
+  for (const p of plugins) if (typeof p !== 'function') p.attach(collector)
   const url = await collector.start()
   const admin = await ensureAdminUser(collector.store, new Date())
   if (!admin) throw new Error('expected a fresh admin')
@@ -105,4 +110,58 @@ export async function completeSetup(dc: DashboardCollector, username: string, on
   const confirmed = await call(app, first, 'POST', '/api/auth/totp/confirm', { code: dc.totp(secret) })
   if (confirmed.statusCode !== 200) throw new Error(`TOTP confirm failed: ${confirmed.body}`)
   return { browser: first, totpSecret: secret, recoveryCodes: (confirmed.json() as { recoveryCodes: string[] }).recoveryCodes }
+}
+
+export type Role = 'admin' | 'operator' | 'auditor'
+export type Account = Browser & { username: string; password: string; totpSecret: string }
+
+/**
+ * The admin through first sign-in (new password `adminPassword`), then an operator and an
+ * auditor, each made with a one-time password and taken through first sign-in with the
+ * username and passphrase given. Returns each role's signed-in session.
+ */
+export async function signInRoles(dc: DashboardCollector, adminPassword: string, users: Record<'operator' | 'auditor', { username: string; password: string }>): Promise<Record<Role, Account>> {
+  const admin = await completeSetup(dc, 'admin', dc.admin.password, adminPassword)
+  const setUp = async (role: 'operator' | 'auditor'): Promise<Account> => {
+    const { username, password } = users[role]
+    const { password: oneTime } = await createUserWithOneTimePassword(dc.collector.store, username, role, new Date())
+    const setup = await completeSetup(dc, username, oneTime, password)
+    return { ...setup.browser, username, password, totpSecret: setup.totpSecret }
+  }
+  return { admin: { ...admin.browser, username: 'admin', password: adminPassword, totpSecret: admin.totpSecret }, operator: await setUp('operator'), auditor: await setUp('auditor') }
+}
+
+/**
+ * Browser pages signed in with a session cookie (from a sign-in through the API), each in
+ * its own context. Page errors land in `errors`, and so do dialogs unless `dialogs` is
+ * 'dismiss' (they are dismissed either way). `close()` closes every context.
+ */
+export class SignedInPages {
+  readonly errors: string[] = []
+  readonly #contexts: BrowserContext[] = []
+  readonly #chromium: () => Chromium
+  readonly #url: string
+
+  constructor(chromium: () => Chromium, url: string) {
+    this.#chromium = chromium
+    this.#url = url
+  }
+
+  async open(cookie: string, options: { viewport?: { width: number; height: number }; acceptDownloads?: boolean; dialogs?: 'error' | 'dismiss' } = {}): Promise<Page> {
+    const context = await this.#chromium().newContext({ ignoreHTTPSErrors: true, viewport: options.viewport ?? laptop, ...(options.acceptDownloads ? { acceptDownloads: true } : {}) })
+    this.#contexts.push(context)
+    const [name, value] = cookie.split('=') as [string, string]
+    await context.addCookies([{ name, value, url: this.#url, secure: true, httpOnly: true, sameSite: 'Strict' }])
+    const page = await context.newPage()
+    page.on('pageerror', (e) => this.errors.push(e.message))
+    page.on('dialog', (dialog) => {
+      if (options.dialogs !== 'dismiss') this.errors.push(`dialog: ${dialog.message()}`)
+      void dialog.dismiss()
+    })
+    return page
+  }
+
+  async close(): Promise<void> {
+    for (const context of this.#contexts.splice(0)) await context.close()
+  }
 }

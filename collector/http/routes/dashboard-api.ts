@@ -47,7 +47,8 @@ export function registerDashboardApi(app: FastifyInstance, ctx: CollectorContext
     },
     { maxAgeMs: 15_000, now: () => ctx.clock().getTime() },
   )
-  for (const event of ['report', 'node-offline', 'node-online'] as const) ctx.events.on(event, () => overview.invalidate())
+  // A re-score (rules, params or waivers changed) moves scores and findings as a report does.
+  for (const event of ['report', 'rescore', 'node-offline', 'node-online'] as const) ctx.events.on(event, () => overview.invalidate())
 
   app.get('/api/overview', { preHandler: read }, async (request, reply) => {
     const query = parseOr400(overviewQuery, request.query, reply)

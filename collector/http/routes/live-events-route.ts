@@ -5,13 +5,14 @@ import { securityHeaders } from '../security-headers.js'
 
 /**
  * GET /api/events: Server-Sent Events for open dashboards (WHATWG HTML, "Server-sent
- * events"): `report`, `scan-requested`, `node-offline` and `node-online` as they happen,
+ * events"): `report`, `rescore` (stored facts scored again after a rules, params or
+ * waiver change), `scan-requested`, `node-offline` and `node-online` as they happen,
  * each with `{nodeId}`. A comment every 25 s keeps proxies from closing an idle stream; a
  * session's stream ends when the session would, so a signed-out browser stops receiving.
  */
 const heartbeatMs = 25_000
 const maxStreams = 1000
-const forwarded = ['report', 'scan-requested', 'node-offline', 'node-online'] as const
+const forwarded = ['report', 'rescore', 'scan-requested', 'node-offline', 'node-online'] as const
 
 export function registerLiveEvents(app: FastifyInstance, ctx: CollectorContext, https: boolean): void {
   let open = 0

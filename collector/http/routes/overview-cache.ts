@@ -1,6 +1,6 @@
 /**
  * The fleet overview as a read model: computed on the first request after something
- * changed — a report stored, a node gone silent or back — or after `maxAgeMs` (SLA due
+ * changed — a report stored, a node re-scored, a node gone silent or back — or after `maxAgeMs` (SLA due
  * dates move with the clock), and served as it is to every other request. However many
  * dashboards are open, a change costs one computation, not one per viewer.
  */
