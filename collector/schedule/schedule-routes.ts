@@ -94,16 +94,9 @@ export function registerScheduleRoutes(app: FastifyInstance, ctx: CollectorConte
   })
 }
 
-/** Who is asking, for the audit log. Without the dashboard's guard there is no principal. */
+/** Who is asking, for the audit log: every guard (session or API token) records its principal. */
 export function actor(request: FastifyRequest): Actor {
-  let who: string
-  try {
-    who = actorOf(principal(request))
-  } catch (err) {
-    if (!(err instanceof TypeError)) throw err
-    who = 'api' // the API-token-only check does not record which token: see api-auth.ts
-  }
-  return { actor: who, ip: request.ip }
+  return { actor: actorOf(principal(request)), ip: request.ip }
 }
 
 /** Runs `change`; a PostureError (bad input) becomes a 400 naming the problem. */
