@@ -206,7 +206,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         return
       }
       const entry = this.spool.append(id, body)
-      this.#o.log.info({ scanId: id, seq: entry.seq, score: outcome.score, grade: outcome.grade, ...(outcome.peakRssBytes !== undefined ? { scanPeakRssBytes: outcome.peakRssBytes } : {}) }, 'scan spooled')
+      this.#o.log.info({ scanId: id, seq: entry.seq, score: outcome.score, grade: outcome.grade, ...(outcome.peakRssBytes !== undefined ? { scanPeakRssBytes: outcome.peakRssBytes } : {}), ...(outcome.childCpuMs !== undefined ? { scanChildCpuMs: outcome.childCpuMs } : {}) }, 'scan spooled')
       this.emit('spooled', { scanId: id, seq: entry.seq })
       this.emit('scanned', { scanId: id })
       this.#pump()

@@ -55,9 +55,9 @@ export class ForkedScanRunner implements ScanRunner {
 
   async #run<K extends ScanChildRequest['kind']>(kind: K, request: Extract<ScanChildRequest, { kind: K }>, timeoutMs: number): Promise<ScanChildResult[K]> {
     if (this.#stopped) throw new PostureError('INTERNAL', `${kind}: the agent is stopping`)
-    const { result, maxRssBytes } = await runChild(this.#o.childModule, request, timeoutMs, this.#children)
+    const { result, maxRssBytes, cpuMs } = await runChild(this.#o.childModule, request, timeoutMs, this.#children)
     const value = result as ScanChildResult[K]
-    if (kind === 'scan') return { ...(value as ScanOutcome), peakRssBytes: maxRssBytes } as ScanChildResult[K]
+    if (kind === 'scan') return { ...(value as ScanOutcome), peakRssBytes: maxRssBytes, childCpuMs: cpuMs } as ScanChildResult[K]
     return value
   }
 }
@@ -72,7 +72,7 @@ export async function setUpAgentInChild(request: Omit<Extract<ScanChildRequest, 
   return result as AgentSetup
 }
 
-function runChild(module: string, request: ScanChildRequest, timeoutMs: number, children: Set<ChildProcess>): Promise<{ result: unknown; maxRssBytes: number }> {
+function runChild(module: string, request: ScanChildRequest, timeoutMs: number, children: Set<ChildProcess>): Promise<{ result: unknown; maxRssBytes: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     // execArgv empty: the child must not inherit a test runner's loader or the parent's flags.
     const child = fork(module, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' })
@@ -96,7 +96,7 @@ function runChild(module: string, request: ScanChildRequest, timeoutMs: number, 
       clearTimeout(timer)
       children.delete(child)
       const answered = reply as ScanChildReply | null
-      if (answered?.ok === true) return resolve({ result: answered.result, maxRssBytes: answered.maxRssBytes })
+      if (answered?.ok === true) return resolve({ result: answered.result, maxRssBytes: answered.maxRssBytes, cpuMs: answered.cpuMs })
       if (answered?.ok === false) return reject(new PostureError(errorCodeOf(answered.code), answered.message))
       if (timedOut) return reject(new PostureError('TIMEOUT', `${request.kind} child did not finish within ${timeoutMs} ms and was killed`))
       reject(new PostureError('INTERNAL', `${request.kind} child ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before answering`))

@@ -33,5 +33,5 @@ export interface AgentSetup {
 export type ScanChildResult = { 'setup': AgentSetup; 'rules-version': string; scan: ScanOutcome; 'apply-rules': string }
 
 export type ScanChildReply =
-  | { ok: true; result: unknown; maxRssBytes: number }
+  | { ok: true; result: unknown; maxRssBytes: number; cpuMs: number }
   | { ok: false; code: string | null; message: string }

@@ -51,7 +51,9 @@ async function answer(request: ScanChildRequest): Promise<ScanChildReply> {
   try {
     const handler = handlers[request.kind] as (r: ScanChildRequest) => Promise<unknown>
     const result = await handler(request)
-    return { ok: true, result, maxRssBytes: process.resourceUsage().maxRSS * 1024 }
+    const usage = process.resourceUsage()
+    // The child's own CPU (module load, gathering, evaluation), without the commands it ran: those count in the agent's cutime.
+    return { ok: true, result, maxRssBytes: usage.maxRSS * 1024, cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000) }
   } catch (err) {
     return { ok: false, code: err instanceof PostureError ? err.code : null, message: errorMessage(err) }
   }

@@ -21,6 +21,8 @@ export interface ScanOutcome {
   grade: string | null
   /** Peak resident set of the process that scanned, when it was a child (bytes). */
   peakRssBytes?: number
+  /** CPU time of that child process itself, without the commands it ran (ms). */
+  childCpuMs?: number
 }
 
 export interface ScanRunner {
