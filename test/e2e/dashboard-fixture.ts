@@ -70,7 +70,7 @@ export interface Browser {
   csrf: string
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 /** One request as the dashboard makes it (cookie, CSRF header, same-origin fetch metadata). */
 export async function call(app: Collector['app'], session: Browser | null, method: Method, url: string, body?: unknown): Promise<LightMyRequestResponse> {
