@@ -165,3 +165,15 @@ export class SignedInPages {
     for (const context of this.#contexts.splice(0)) await context.close()
   }
 }
+
+/** A node's id by its hostname. */
+export async function nodeIdOf(dc: DashboardCollector, hostname: string): Promise<string> {
+  const node = (await dc.collector.store.listNodes()).find((n) => n.hostname === hostname)
+  if (!node) throw new Error(`no node named ${hostname}`)
+  return node.id
+}
+
+/** A KPI tile of the fleet or a node page, by its label. */
+export function kpiTile(page: Page, label: string) {
+  return page.locator('.kpi', { has: page.locator('.kpi-label', { hasText: new RegExp(`^${label}$`) }) })
+}

@@ -1,19 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pino } from 'pino'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildCollector } from '../../collector/build-collector.js'
-import { ensureAdminUser } from '../../collector/collector-admin.js'
-import { resolveCollectorConfig } from '../../collector/collector-config.js'
 import { createEvidence } from '../../collector/evidence/evidence-plugin.js'
-import { totpCode } from '../../collector/auth/totp.js'
-import { createDashboard } from '../../collector/http/routes/dashboard.js'
 import { runPosture } from '../helpers/cli.js'
 import { readZipEntries } from '../unit/collector/evidence/zip-entries.js'
-import { hasChromium, laptop, launchChromium, screenshot } from './browser.js'
-import { call, completeSetup, signIn, type DashboardCollector } from './dashboard-fixture.js'
+import { hasChromium, launchChromium, screenshot } from './browser.js'
+import { nodeIdOf, SignedInPages, signInRoles, startDashboardCollector, type Account, type DashboardCollector, type Role } from './dashboard-fixture.js'
 import { startFleet, type FleetNode, type RunningNode } from './fleet.js'
 
 /**
@@ -34,54 +28,16 @@ const nodes: FleetNode[] = [
 let dc: DashboardCollector
 let fleet: { running: RunningNode[]; stop(): Promise<void> }
 let browser: Browser
-const contexts: BrowserContext[] = []
-const pageErrors: string[] = []
-const accounts: Record<'operator' | 'auditor', { cookie: string }> = { operator: { cookie: '' }, auditor: { cookie: '' } }
+let pages: SignedInPages
+let accounts: Record<Role, Account>
 const work = mkdtempSync(join(tmpdir(), 'posture-e2e-evidence-'))
 
-/** The dashboard fixture's collector, with the evidence plugin (waivers, frameworks, exports) too. */
-async function startCollector(): Promise<DashboardCollector> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'posture-dashboard-'))
-  const config = resolveCollectorConfig({}, { dataDir, listen: { host: '127.0.0.1', port: 0 }, backup: { intervalMs: 0 } }, dataDir)
-  let offset = 0
-  const now = () => Date.now() + offset
-  const dashboard = createDashboard({ clock: () => new Date(now()) })
-  const evidence = createEvidence({ watchEveryMs: 200 })
-  const collector = await buildCollector(config, { logger: pino({ level: 'silent' }), authorize: dashboard.authorize, plugins: [dashboard.plugin, evidence.plugin] })
-  evidence.attach(collector)
-  const url = await collector.start()
-  const admin = await ensureAdminUser(collector.store, new Date())
-  if (!admin) throw new Error('expected a fresh admin')
-  return {
-    collector, url, dataDir, admin, now,
-    advance: (ms) => void (offset += ms),
-    totp(secret) {
-      const code = totpCode(secret, now())
-      offset += 30_000
-      return code
-    },
-    async close() {
-      await collector.close()
-      rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
-}
-
 /** A signed-in browser page for `who` (the session cookie set by signing in through the API). */
-async function pageAs(who: 'operator' | 'auditor'): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: laptop, acceptDownloads: true })
-  contexts.push(context)
-  const [name, value] = accounts[who].cookie.split('=') as [string, string]
-  await context.addCookies([{ name, value, url: dc.url, secure: true, httpOnly: true, sameSite: 'Strict' }])
-  const page = await context.newPage()
-  page.on('pageerror', (e) => pageErrors.push(e.message))
-  page.on('dialog', (dialog) => void dialog.dismiss())
-  return page
+function pageAs(who: 'operator' | 'auditor'): Promise<Page> {
+  return pages.open(accounts[who].cookie, { acceptDownloads: true, dialogs: 'dismiss' })
 }
 
-async function nodeId(hostname: string): Promise<string> {
-  return (await dc.collector.store.listNodes()).find((n) => n.hostname === hostname)!.id
-}
+const nodeId = (hostname: string) => nodeIdOf(dc, hostname)
 
 /** The status badge of a rule's finding on a node page. */
 function findingOf(page: Page, rule: string) {
@@ -92,21 +48,16 @@ const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOS
 
 describe.skipIf(!hasChromium)('Waivers and Evidence pages in headless Chromium', () => {
   beforeAll(async () => {
-    dc = await startCollector()
+    // The dashboard fixture's collector, with the evidence plugin (waivers, frameworks, exports) too.
+    dc = await startDashboardCollector({}, {}, [createEvidence({ watchEveryMs: 200 })])
     fleet = await startFleet(dc.collector, nodes)
-    const { browser: adminSession } = await completeSetup(dc, 'admin', dc.admin.password, 'keeper of the whole fleet 2026')
-    for (const [username, role] of [['olga', 'operator'], ['audrey', 'auditor']] as const) {
-      const created = await call(dc.collector.app, adminSession, 'POST', '/api/users', { username, role })
-      expect(created.statusCode, created.body).toBe(200)
-      const password = `${role} uses a long passphrase 2026`
-      const { totpSecret } = await completeSetup(dc, username, (created.json() as { oneTimePassword: string }).oneTimePassword, password)
-      accounts[role] = await signIn(dc, username, password, totpSecret)
-    }
+    accounts = await signInRoles(dc, 'keeper of the whole fleet 2026', { operator: { username: 'olga', password: 'operator uses a long passphrase 2026' }, auditor: { username: 'audrey', password: 'auditor uses a long passphrase 2026' } })
     browser = await launchChromium()
+    pages = new SignedInPages(() => browser, dc.url)
   }, 180_000)
 
   afterAll(async () => {
-    for (const context of contexts) await context.close()
+    await pages?.close()
     await browser?.close()
     await fleet?.stop()
     await dc?.close()
@@ -224,6 +175,6 @@ describe.skipIf(!hasChromium)('Waivers and Evidence pages in headless Chromium',
     expect(verified.code, verified.stdout + verified.stderr).toBe(0)
     expect(verified.stdout).toMatch(/^OK .*SOC 2/)
     expect(readFileSync(archive).subarray(0, 2).toString()).toBe('PK')
-    expect(pageErrors).toEqual([])
+    expect(pages.errors).toEqual([])
   }, 180_000)
 })

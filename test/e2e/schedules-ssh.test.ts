@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { hostKeyId } from '../../agent/host/known-hosts.js'
-import { createUserWithOneTimePassword } from '../../collector/collector-admin.js'
 import { createSchedules } from '../../collector/schedule/schedules-plugin.js'
 import { SqliteSshNodes } from '../../collector/ssh/sqlite-ssh-nodes.js'
 import { hasChromium, laptop, launchChromium, phone, screenshot } from './browser.js'
-import { completeSetup, startDashboardCollector, type DashboardCollector } from './dashboard-fixture.js'
+import { SignedInPages, signInRoles, startDashboardCollector, type Account, type DashboardCollector, type Role } from './dashboard-fixture.js'
 import { startFleet, type FleetNode, type RunningNode } from './fleet.js'
 
 /**
@@ -27,23 +26,12 @@ const newKey = 'SHA256:NewKeyNewKeyNewKeyNewKeyNewKeyNewKeyNewKey1'
 let dc: DashboardCollector
 let fleet: { running: RunningNode[]; stop(): Promise<void> }
 let browser: Browser
-const contexts: BrowserContext[] = []
-const errors: string[] = []
-const sessions: Record<'admin' | 'operator' | 'auditor', string> = { admin: '', operator: '', auditor: '' }
+let pages: SignedInPages
+let accounts: Record<Role, Account>
 
 /** A page signed in as `who` (the session cookie of a sign-in through the API). */
-async function pageAs(who: keyof typeof sessions, viewport = laptop): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport })
-  contexts.push(context)
-  const [name, value] = sessions[who].split('=') as [string, string]
-  await context.addCookies([{ name, value, url: dc.url, secure: true, httpOnly: true, sameSite: 'Strict' }])
-  const page = await context.newPage()
-  page.on('pageerror', (e) => errors.push(e.message))
-  page.on('dialog', (dialog) => {
-    errors.push(`dialog: ${dialog.message()}`)
-    void dialog.dismiss()
-  })
-  return page
+function pageAs(who: Role, viewport = laptop): Promise<Page> {
+  return pages.open(accounts[who].cookie, { viewport })
 }
 
 function row(page: Page, text: string) {
@@ -73,12 +61,7 @@ describe.skipIf(!hasChromium)('Schedules and SSH nodes pages in headless Chromiu
   beforeAll(async () => {
     dc = await startDashboardCollector({}, { schedules: { pollMs: 200, agentReportTimeoutMs: 20_000 } }, [createSchedules({ env: {} }).plugin])
     fleet = await startFleet(dc.collector, nodes)
-    const adminSetup = await completeSetup(dc, 'admin', dc.admin.password, 'fleet keeper passphrase 2026')
-    sessions.admin = adminSetup.browser.cookie
-    for (const role of ['operator', 'auditor'] as const) {
-      const { password } = await createUserWithOneTimePassword(dc.collector.store, role, role, new Date())
-      sessions[role] = (await completeSetup(dc, role, password, `passphrase of the ${role === 'operator' ? 'night shift' : 'compliance desk'}`)).browser.cookie
-    }
+    accounts = await signInRoles(dc, 'fleet keeper passphrase 2026', { operator: { username: 'operator', password: 'passphrase of the night shift' }, auditor: { username: 'auditor', password: 'passphrase of the compliance desk' } })
     // A node whose host key changed since it was pinned: its scans are refused until an admin pins the new key.
     const ssh = new SqliteSshNodes(dc.collector.store.db)
     await ssh.add({ name: 'bastion', target: { username: 'audit', host: '192.0.2.10', port: 22 }, key: 'agent', sudo: false, labels: { note: markup } }, new Date())
@@ -86,10 +69,11 @@ describe.skipIf(!hasChromium)('Schedules and SSH nodes pages in headless Chromiu
     await ssh.pins(() => new Date()).pin(id, { keyType: 'ssh-ed25519', fingerprint: oldKey, firstSeen: new Date(Date.now() - 86_400_000 * 40).toISOString() })
     await ssh.recordRefused(id, { keyType: 'ssh-ed25519', fingerprint: newKey }, new Date())
     browser = await launchChromium()
+    pages = new SignedInPages(() => browser, dc.url)
   }, 120_000)
 
   afterAll(async () => {
-    for (const context of contexts) await context.close()
+    await pages?.close()
     await browser?.close()
     await fleet?.stop()
     await dc?.close()
@@ -196,7 +180,7 @@ describe.skipIf(!hasChromium)('Schedules and SSH nodes pages in headless Chromiu
       return (await fetch('/api/ssh-nodes/bastion/trust', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken }, body: JSON.stringify({ fingerprint }) })).status
     }, newKey)
     expect(trust).toBe(403)
-    expect(errors).toEqual([])
+    expect(pages.errors).toEqual([])
   }, 120_000)
 
   it('lets an admin pin a changed host key only with the fingerprint verified on the console', async () => {
@@ -214,7 +198,7 @@ describe.skipIf(!hasChromium)('Schedules and SSH nodes pages in headless Chromiu
     await expect.poll(() => bastion.locator('[data-fingerprint="pinned"]').innerText()).toBe(newKey)
     expect(await page.locator('.notice.bad').count()).toBe(0)
     expect(await bastion.locator('[data-fingerprint="refused"]').count()).toBe(0)
-    expect(errors).toEqual([])
+    expect(pages.errors).toEqual([])
   }, 60_000)
 
   it('shows an auditor schedules and SSH nodes with no way to change them, and the API refuses every change', async () => {
@@ -231,7 +215,7 @@ describe.skipIf(!hasChromium)('Schedules and SSH nodes pages in headless Chromiu
     expect(await page.locator('main form').count()).toBe(0)
     expect(await page.locator('main input').count()).toBe(0)
     expect(await tryChanges(page)).toEqual({ add: 403, edit: 403, disable: 403, run: 403, remove: 403, addNode: 403, removeNode: 403, trust: 403 })
-    expect(errors).toEqual([])
+    expect(pages.errors).toEqual([])
   }, 60_000)
 
   it('fits both pages on a phone', async () => {
@@ -243,6 +227,6 @@ describe.skipIf(!hasChromium)('Schedules and SSH nodes pages in headless Chromiu
       await screenshot(page, name)
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0)
     }
-    expect(errors).toEqual([])
+    expect(pages.errors).toEqual([])
   }, 60_000)
 })

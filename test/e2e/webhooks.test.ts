@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { verifySignature } from '../../collector/alerts/alert-payload.js'
 import { createAlerts, type Alerts } from '../../collector/alerts/alerts-plugin.js'
-import { createUserWithOneTimePassword } from '../../collector/collector-admin.js'
 import type { ScheduleRun } from '../../collector/schedule/schedule-spec.js'
 import { Receiver } from '../integration/webhook-receiver.js'
 import { hasChromium, laptop, launchChromium, phone, screenshot } from './browser.js'
-import { completeSetup, startDashboardCollector, type DashboardCollector } from './dashboard-fixture.js'
+import { SignedInPages, signInRoles, startDashboardCollector, type Account, type DashboardCollector, type Role } from './dashboard-fixture.js'
 
 /**
  * The Webhooks page in headless Chromium against a real collector with the alerts plugin
@@ -23,22 +22,11 @@ let receiver: Receiver
 let hookUrl: string
 let browser: Browser
 let secret = ''
-const contexts: BrowserContext[] = []
-const errors: string[] = []
-const sessions: Record<'operator' | 'auditor', string> = { operator: '', auditor: '' }
+let pages: SignedInPages
+let accounts: Record<Role, Account>
 
-async function pageAs(who: keyof typeof sessions, viewport = laptop): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport })
-  contexts.push(context)
-  const [name, value] = sessions[who].split('=') as [string, string]
-  await context.addCookies([{ name, value, url: dc.url, secure: true, httpOnly: true, sameSite: 'Strict' }])
-  const page = await context.newPage()
-  page.on('pageerror', (e) => errors.push(e.message))
-  page.on('dialog', (dialog) => {
-    errors.push(`dialog: ${dialog.message()}`)
-    void dialog.dismiss()
-  })
-  return page
+function pageAs(who: 'operator' | 'auditor', viewport = laptop): Promise<Page> {
+  return pages.open(accounts[who].cookie, { viewport })
 }
 
 const row = (page: Page, text: string) => page.locator('table.data tbody tr', { hasText: text })
@@ -51,16 +39,13 @@ describe.skipIf(!hasChromium)('Webhooks page in headless Chromium', () => {
     alerts = createAlerts()
     // Retries 1–3 s apart: long enough to watch a pending retry in the log, short enough to wait for.
     dc = await startDashboardCollector({}, { alerts: { sweepMs: 3_600_000, delivery: { backoffBaseMs: 2_000, backoffMaxMs: 3_000, pollMs: 100 } } }, [alerts.plugin])
-    await completeSetup(dc, 'admin', dc.admin.password, 'fleet keeper passphrase 2026')
-    for (const role of ['operator', 'auditor'] as const) {
-      const { password } = await createUserWithOneTimePassword(dc.collector.store, role, role, new Date())
-      sessions[role] = (await completeSetup(dc, role, password, `passphrase of the ${role === 'operator' ? 'night shift' : 'compliance desk'}`)).browser.cookie
-    }
+    accounts = await signInRoles(dc, 'fleet keeper passphrase 2026', { operator: { username: 'operator', password: 'passphrase of the night shift' }, auditor: { username: 'auditor', password: 'passphrase of the compliance desk' } })
     browser = await launchChromium()
+    pages = new SignedInPages(() => browser, dc.url)
   }, 120_000)
 
   afterAll(async () => {
-    for (const context of contexts) await context.close()
+    await pages?.close()
     await browser?.close()
     await dc?.close()
     await receiver?.close()
@@ -200,6 +185,6 @@ describe.skipIf(!hasChromium)('Webhooks page in headless Chromium', () => {
     await page.locator('p.empty', { hasText: 'No destinations yet' }).waitFor()
     const { webhooks } = await page.evaluate(async () => (await fetch('/api/webhooks')).json() as Promise<{ webhooks: unknown[] }>)
     expect(webhooks).toEqual([])
-    expect(errors).toEqual([])
+    expect(pages.errors).toEqual([])
   })
 })
