@@ -160,6 +160,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#stopped = true
     for (const timer of [this.#reconnectTimer, this.#scanTimer, this.#watchdog]) if (timer) clearTimeout(timer)
     this.#reconnectTimer = this.#scanTimer = this.#watchdog = null
+    // A scan child still running is terminated and awaited (beside the socket's close): nothing outlives the agent.
+    const runnerStopped = this.#runner.then((runner) => runner.stop(), () => undefined)
     const socket = this.#socket
     this.#socket = null
     if (socket && socket.readyState !== socket.CLOSED) {
@@ -169,8 +171,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       await closed
       clearTimeout(timer)
     }
-    // A scan child still running is terminated and awaited: nothing outlives the agent.
-    await (await this.#runner.catch(() => null))?.stop()
+    await runnerStopped
     if (this.#scanning) await this.#scanning.catch(() => undefined)
   }
 
