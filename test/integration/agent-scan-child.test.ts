@@ -99,6 +99,18 @@ describe('scans in a child process', () => {
     expect(second?.findings.find((f) => f.rule === 'system.time-sync-enabled')?.severity).toBe('critical')
   })
 
+  it('a rule pack that does not load is refused by the child and the installed pack is kept', { timeout: 30_000 }, async () => {
+    const stateDir = join(dir, 'agent')
+    const scanner = new ForkedScanRunner({ stateDir, configPath: null, childModule: realChild })
+    const good = await scanner.applyRules({ 'site.yaml': '- override: system.time-sync-enabled\n  severity: critical\n' })
+    expect(good).toBe(await scanner.rulesVersion())
+    const refused = scanner.applyRules({ 'site.yaml': '- override: no.such-rule\n  severity: critical\n' })
+    await expect(refused).rejects.toMatchObject({ code: 'BAD_RULE_FILE' })
+    expect(readFileSync(join(stateDir, 'rules', 'site.yaml'), 'utf8')).toContain('system.time-sync-enabled')
+    expect(existsSync(join(stateDir, 'rules.new'))).toBe(false)
+    expect(await scanner.rulesVersion()).toBe(good)
+  })
+
   it('reports a child that crashes or hangs as a failed scan, keeps running, and passes the node config to the next child', { timeout: 60_000 }, async () => {
     collector = await startCollector(join(dir, 'data'))
     const stateDir = join(dir, 'agent')
