@@ -9,7 +9,6 @@ import { createUserWithOneTimePassword, ensureAdminUser } from '../../collector/
 import { resolveCollectorConfig, type CollectorConfigInput } from '../../collector/collector-config.js'
 import { totpCode } from '../../collector/auth/totp.js'
 import { createDashboard, type Dashboard, type DashboardOptions } from '../../collector/http/routes/dashboard.js'
-import { laptop } from './browser.js'
 
 type DashboardPlugin = Dashboard['plugin']
 /** A collector plugin, or one that needs the built collector handed to it (the evidence plugin's `attach`). */
@@ -115,12 +114,14 @@ export async function completeSetup(dc: DashboardCollector, username: string, on
 export type Role = 'admin' | 'operator' | 'auditor'
 export type Account = Browser & { username: string; password: string; totpSecret: string }
 
+const defaultUsers = { operator: { username: 'operator', password: 'passphrase of the night shift' }, auditor: { username: 'auditor', password: 'passphrase of the compliance desk' } }
+
 /**
  * The admin through first sign-in (new password `adminPassword`), then an operator and an
  * auditor, each made with a one-time password and taken through first sign-in with the
  * username and passphrase given. Returns each role's signed-in session.
  */
-export async function signInRoles(dc: DashboardCollector, adminPassword: string, users: Record<'operator' | 'auditor', { username: string; password: string }>): Promise<Record<Role, Account>> {
+export async function signInRoles(dc: DashboardCollector, adminPassword = 'fleet keeper passphrase 2026', users: Record<'operator' | 'auditor', { username: string; password: string }> = defaultUsers): Promise<Record<Role, Account>> {
   const admin = await completeSetup(dc, 'admin', dc.admin.password, adminPassword)
   const setUp = async (role: 'operator' | 'auditor'): Promise<Account> => {
     const { username, password } = users[role]
@@ -132,23 +133,32 @@ export async function signInRoles(dc: DashboardCollector, adminPassword: string,
 }
 
 /**
- * Browser pages signed in with a session cookie (from a sign-in through the API), each in
- * its own context. Page errors land in `errors`, and so do dialogs unless `dialogs` is
- * 'dismiss' (they are dismissed either way). `close()` closes every context.
+ * Headless Chromium (launched by `launch`, closed by `close`) and its pages signed in with
+ * a session cookie (from a sign-in through the API), each in its own context. Page errors
+ * land in `errors`, and so do dialogs unless `dialogs` is 'dismiss' (they are dismissed
+ * either way).
  */
 export class SignedInPages {
   readonly errors: string[] = []
   readonly #contexts: BrowserContext[] = []
-  readonly #chromium: () => Chromium
+  readonly #chromium: Chromium
   readonly #url: string
+  readonly #viewport: { width: number; height: number }
 
-  constructor(chromium: () => Chromium, url: string) {
+  private constructor(chromium: Chromium, url: string, viewport: { width: number; height: number }) {
     this.#chromium = chromium
     this.#url = url
+    this.#viewport = viewport
+  }
+
+  static async launch(url: string): Promise<SignedInPages> {
+    // Imported here: browser.ts checks for Chromium on import, and the API tests use this file without a browser.
+    const { launchChromium, laptop } = await import('./browser.js')
+    return new SignedInPages(await launchChromium(), url, laptop)
   }
 
   async open(cookie: string, options: { viewport?: { width: number; height: number }; acceptDownloads?: boolean; dialogs?: 'error' | 'dismiss' } = {}): Promise<Page> {
-    const context = await this.#chromium().newContext({ ignoreHTTPSErrors: true, viewport: options.viewport ?? laptop, ...(options.acceptDownloads ? { acceptDownloads: true } : {}) })
+    const context = await this.#chromium.newContext({ ignoreHTTPSErrors: true, viewport: options.viewport ?? this.#viewport, ...(options.acceptDownloads ? { acceptDownloads: true } : {}) })
     this.#contexts.push(context)
     const [name, value] = cookie.split('=') as [string, string]
     await context.addCookies([{ name, value, url: this.#url, secure: true, httpOnly: true, sameSite: 'Strict' }])
@@ -161,8 +171,10 @@ export class SignedInPages {
     return page
   }
 
+  /** Closes every context, then the browser. */
   async close(): Promise<void> {
     for (const context of this.#contexts.splice(0)) await context.close()
+    await this.#chromium.close()
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { hasChromium, laptop, launchChromium, phone, screenshot } from './browser.js'
-import { startDashboardCollector, type DashboardCollector } from './dashboard-fixture.js'
+import { kpiTile, nodeIdOf, startDashboardCollector, type DashboardCollector } from './dashboard-fixture.js'
 import { seedHistory, startFleet, type FleetNode, type RunningNode } from './fleet.js'
 
 /**
@@ -87,13 +87,8 @@ async function signInWithTotp(page: Page, username: string, password: string, se
   await page.locator('h1', { hasText: 'Fleet' }).waitFor()
 }
 
-function kpiValue(page: Page, label: string) {
-  return page.locator('.kpi', { has: page.locator('.kpi-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.kpi-value')
-}
-
-function nodeId(hostname: string): Promise<string> {
-  return dc.collector.store.listNodes().then((all) => all.find((n) => n.hostname === hostname)!.id)
-}
+const kpiValue = (page: Page, label: string) => kpiTile(page, label).locator('.kpi-value')
+const nodeId = (hostname: string) => nodeIdOf(dc, hostname)
 
 describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   beforeAll(async () => {

@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEvidence } from '../../collector/evidence/evidence-plugin.js'
 import { runPosture } from '../helpers/cli.js'
 import { readZipEntries } from '../unit/collector/evidence/zip-entries.js'
-import { hasChromium, launchChromium, screenshot } from './browser.js'
+import { hasChromium, screenshot } from './browser.js'
 import { nodeIdOf, SignedInPages, signInRoles, startDashboardCollector, type Account, type DashboardCollector, type Role } from './dashboard-fixture.js'
 import { startFleet, type FleetNode, type RunningNode } from './fleet.js'
 
@@ -27,7 +27,6 @@ const nodes: FleetNode[] = [
 
 let dc: DashboardCollector
 let fleet: { running: RunningNode[]; stop(): Promise<void> }
-let browser: Browser
 let pages: SignedInPages
 let accounts: Record<Role, Account>
 const work = mkdtempSync(join(tmpdir(), 'posture-e2e-evidence-'))
@@ -52,13 +51,11 @@ describe.skipIf(!hasChromium)('Waivers and Evidence pages in headless Chromium',
     dc = await startDashboardCollector({}, {}, [createEvidence({ watchEveryMs: 200 })])
     fleet = await startFleet(dc.collector, nodes)
     accounts = await signInRoles(dc, 'keeper of the whole fleet 2026', { operator: { username: 'olga', password: 'operator uses a long passphrase 2026' }, auditor: { username: 'audrey', password: 'auditor uses a long passphrase 2026' } })
-    browser = await launchChromium()
-    pages = new SignedInPages(() => browser, dc.url)
+    pages = await SignedInPages.launch(dc.url)
   }, 180_000)
 
   afterAll(async () => {
     await pages?.close()
-    await browser?.close()
     await fleet?.stop()
     await dc?.close()
     rmSync(work, { recursive: true, force: true })

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
 import { createEvidence } from '../../collector/evidence/evidence-plugin.js'
-import { hasChromium, launchChromium, screenshot } from './browser.js'
-import { call, SignedInPages, signInRoles, startDashboardCollector, type Account, type DashboardCollector } from './dashboard-fixture.js'
+import { hasChromium, screenshot } from './browser.js'
+import { call, kpiTile, nodeIdOf, SignedInPages, signInRoles, startDashboardCollector, type Account, type DashboardCollector } from './dashboard-fixture.js'
 import { startFleet, type FleetNode, type RunningNode } from './fleet.js'
 
 /**
@@ -19,7 +18,6 @@ const nodes: FleetNode[] = [
 
 let dc: DashboardCollector
 let fleet: { running: RunningNode[]; stop(): Promise<void> }
-let browser: Browser
 let pages: SignedInPages
 let operator: Account
 
@@ -29,22 +27,20 @@ describe.skipIf(!hasChromium)('live refresh on re-scoring, in headless Chromium'
     dc = await startDashboardCollector({}, {}, [createEvidence({ watchEveryMs: 3_600_000 })])
     fleet = await startFleet(dc.collector, nodes)
     operator = (await signInRoles(dc, 'keeper of the whole fleet 2026', { operator: { username: 'olga', password: 'operator uses a long passphrase' }, auditor: { username: 'audrey', password: 'auditor uses a long passphrase' } })).operator
-    browser = await launchChromium()
-    pages = new SignedInPages(() => browser, dc.url)
+    pages = await SignedInPages.launch(dc.url)
   }, 120_000)
 
   afterAll(async () => {
     await pages?.close()
-    await browser?.close()
     await fleet?.stop()
     await dc?.close()
   })
 
   it('updates the open overview and node page when a waiver is added and removed through the API', async () => {
-    const db = (await dc.collector.store.listNodes()).find((n) => n.hostname === 'db-01')!.id
+    const db = await nodeIdOf(dc, 'db-01')
     const overview = await pages.open(operator.cookie)
     await overview.goto(`${dc.url}/#/`)
-    const score = overview.locator('.kpi', { has: overview.locator('.kpi-label', { hasText: /^Fleet score$/ }) })
+    const score = kpiTile(overview, 'Fleet score')
     const worst = overview.locator('section', { hasText: 'Worst nodes first' })
     await worst.getByText('db-01', { exact: true }).waitFor()
     const before = await score.locator('.kpi-value').innerText()

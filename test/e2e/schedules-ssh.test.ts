@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { hostKeyId } from '../../agent/host/known-hosts.js'
 import { createSchedules } from '../../collector/schedule/schedules-plugin.js'
 import { SqliteSshNodes } from '../../collector/ssh/sqlite-ssh-nodes.js'
-import { hasChromium, laptop, launchChromium, phone, screenshot } from './browser.js'
+import { hasChromium, laptop, phone, screenshot } from './browser.js'
 import { SignedInPages, signInRoles, startDashboardCollector, type Account, type DashboardCollector, type Role } from './dashboard-fixture.js'
 import { startFleet, type FleetNode, type RunningNode } from './fleet.js'
 
@@ -25,7 +25,6 @@ const newKey = 'SHA256:NewKeyNewKeyNewKeyNewKeyNewKeyNewKeyNewKey1'
 
 let dc: DashboardCollector
 let fleet: { running: RunningNode[]; stop(): Promise<void> }
-let browser: Browser
 let pages: SignedInPages
 let accounts: Record<Role, Account>
 
@@ -61,20 +60,18 @@ describe.skipIf(!hasChromium)('Schedules and SSH nodes pages in headless Chromiu
   beforeAll(async () => {
     dc = await startDashboardCollector({}, { schedules: { pollMs: 200, agentReportTimeoutMs: 20_000 } }, [createSchedules({ env: {} }).plugin])
     fleet = await startFleet(dc.collector, nodes)
-    accounts = await signInRoles(dc, 'fleet keeper passphrase 2026', { operator: { username: 'operator', password: 'passphrase of the night shift' }, auditor: { username: 'auditor', password: 'passphrase of the compliance desk' } })
+    accounts = await signInRoles(dc)
     // A node whose host key changed since it was pinned: its scans are refused until an admin pins the new key.
     const ssh = new SqliteSshNodes(dc.collector.store.db)
     await ssh.add({ name: 'bastion', target: { username: 'audit', host: '192.0.2.10', port: 22 }, key: 'agent', sudo: false, labels: { note: markup } }, new Date())
     const id = hostKeyId('192.0.2.10', 22)
     await ssh.pins(() => new Date()).pin(id, { keyType: 'ssh-ed25519', fingerprint: oldKey, firstSeen: new Date(Date.now() - 86_400_000 * 40).toISOString() })
     await ssh.recordRefused(id, { keyType: 'ssh-ed25519', fingerprint: newKey }, new Date())
-    browser = await launchChromium()
-    pages = new SignedInPages(() => browser, dc.url)
+    pages = await SignedInPages.launch(dc.url)
   }, 120_000)
 
   afterAll(async () => {
     await pages?.close()
-    await browser?.close()
     await fleet?.stop()
     await dc?.close()
   })

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { verifySignature } from '../../collector/alerts/alert-payload.js'
 import { createAlerts, type Alerts } from '../../collector/alerts/alerts-plugin.js'
 import type { ScheduleRun } from '../../collector/schedule/schedule-spec.js'
 import { Receiver } from '../integration/webhook-receiver.js'
-import { hasChromium, laptop, launchChromium, phone, screenshot } from './browser.js'
+import { hasChromium, laptop, phone, screenshot } from './browser.js'
 import { SignedInPages, signInRoles, startDashboardCollector, type Account, type DashboardCollector, type Role } from './dashboard-fixture.js'
 
 /**
@@ -20,7 +20,6 @@ let dc: DashboardCollector
 let alerts: Alerts
 let receiver: Receiver
 let hookUrl: string
-let browser: Browser
 let secret = ''
 let pages: SignedInPages
 let accounts: Record<Role, Account>
@@ -39,14 +38,12 @@ describe.skipIf(!hasChromium)('Webhooks page in headless Chromium', () => {
     alerts = createAlerts()
     // Retries 1–3 s apart: long enough to watch a pending retry in the log, short enough to wait for.
     dc = await startDashboardCollector({}, { alerts: { sweepMs: 3_600_000, delivery: { backoffBaseMs: 2_000, backoffMaxMs: 3_000, pollMs: 100 } } }, [alerts.plugin])
-    accounts = await signInRoles(dc, 'fleet keeper passphrase 2026', { operator: { username: 'operator', password: 'passphrase of the night shift' }, auditor: { username: 'auditor', password: 'passphrase of the compliance desk' } })
-    browser = await launchChromium()
-    pages = new SignedInPages(() => browser, dc.url)
+    accounts = await signInRoles(dc)
+    pages = await SignedInPages.launch(dc.url)
   }, 120_000)
 
   afterAll(async () => {
     await pages?.close()
-    await browser?.close()
     await dc?.close()
     await receiver?.close()
   })
