@@ -39,9 +39,12 @@ describe('silent agents', () => {
     ws.send(JSON.stringify({ v: 1, type: 'hello', agentVersion: '0.0.1', hostname: 'quiet', rulesVersion: ruleSet.version, intervalMs: 150, spool: { pending: 0, dropped: 0 } }))
     const { schema: _s, ...report } = await fakeReport(ruleSet, { hostname: 'quiet' }, new Date())
     const stored = once(collector.events, 'report')
+    // Listening before the report is sent: on a loaded machine the sweep may mark the node
+    // offline (300 ms after the report's finish time) before the report event reaches us.
+    const wentOffline = once(collector.events, 'node-offline')
     ws.send(JSON.stringify({ v: 1, type: 'report', seq: 0, ...report }))
     const [{ nodeId }] = (await stored) as [{ nodeId: string }]
-    const offline = (await once(collector.events, 'node-offline')) as [{ nodeId: string }]
+    const offline = (await wentOffline) as [{ nodeId: string }]
     expect(offline[0].nodeId).toBe(nodeId)
 
     const token = await apiToken(collector, 'auditor')
