@@ -16,7 +16,7 @@ import type { Cluster } from './cluster/cluster.js'
 export type CollectorEvents = {
   report: [{ nodeId: string; scanId: string; remote?: true }]
   /** Stored facts scored again (rules or waivers changed): a `rescore` entry in the node's history. */
-  rescore: [{ nodeId: string; scanId: string; cause: RescoreCause; remote?: true }]
+  rescore: [{ nodeId: string; scanId: string; cause: RescoreCause; remote?: undefined } | { nodeId: string; scanId: string; cause?: undefined; remote: true }]
   'scan-requested': [{ nodeId: string; scanId: string; remote?: true }]
   'node-offline': [{ nodeId: string; remote?: true }]
   'node-online': [{ nodeId: string; remote?: true }]

@@ -14,7 +14,7 @@ import { collectorMessageSchema } from '../../agent/wire/messages.js'
  */
 export const clusterChannel = 'posture_cluster'
 
-export const clusterEventNames = ['report', 'scan-requested', 'node-offline', 'node-online'] as const
+export const clusterEventNames = ['report', 'rescore', 'scan-requested', 'node-offline', 'node-online'] as const
 
 const clusterEvent = z.object({ name: z.enum(clusterEventNames), nodeId: z.string(), scanId: z.string().optional() })
 export type ClusterEvent = z.infer<typeof clusterEvent>

@@ -287,7 +287,8 @@ export class PgCluster implements Cluster {
   static handle = {
     event: (cluster: PgCluster, notice: Extract<ClusterNotice, { t: 'event' }>) => {
       for (const e of notice.events) {
-        if (e.name === 'report' || e.name === 'scan-requested') cluster.events.emit(e.name, { nodeId: e.nodeId, scanId: e.scanId ?? '', remote: true })
+        // A re-score's cause stays with the collector that re-scored (it alone alerts on it); copies refresh live views.
+        if (e.name === 'report' || e.name === 'scan-requested' || e.name === 'rescore') cluster.events.emit(e.name, { nodeId: e.nodeId, scanId: e.scanId ?? '', remote: true })
         else cluster.events.emit(e.name, { nodeId: e.nodeId, remote: true })
       }
     },

@@ -56,16 +56,20 @@ describe.skipIf(!hasPg)('PgCluster', () => {
     a.events.on('report', (e) => atA.push(e))
     b.events.on('report', (e) => atB.push(e))
     b.events.on('node-offline', (e) => atB.push(e))
+    b.events.on('rescore', (e) => atB.push(e))
     a.events.emit('report', { nodeId: 'n1', scanId: 's1' })
     a.events.emit('node-offline', { nodeId: 'n2' })
+    // A re-score's copy refreshes B's live views; its cause (for alerts) stays on A.
+    a.events.emit('rescore', { nodeId: 'n3', scanId: 's3', cause: { type: 'rescore', reasons: [] } as never })
     await expect.poll(() => atB, { timeout: 5_000 }).toEqual([
       { nodeId: 'n1', scanId: 's1', remote: true },
       { nodeId: 'n2', remote: true },
+      { nodeId: 'n3', scanId: 's3', remote: true },
     ])
     // A heard its own event once, locally; B's remote copy was not sent back around.
     await new Promise((r) => setTimeout(r, 300))
     expect(atA).toEqual([{ nodeId: 'n1', scanId: 's1' }])
-    expect(atB).toHaveLength(2)
+    expect(atB).toHaveLength(3)
   }, 30_000)
 
   it('shows an agent connected to one collector as present on the other, and passes it commands', async () => {
