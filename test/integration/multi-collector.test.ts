@@ -1,7 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
 import { request } from 'node:https'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
@@ -11,9 +10,10 @@ import { saveAgentState, type AgentState } from '../../agent/agent-state.js'
 import { enroll } from '../../agent/agent-transport.js'
 import { parseJoinString } from '../../agent/wire/join-string.js'
 import { loadOrCreateTlsIdentity } from '../../collector/certificate/self-signed-cert.js'
-import { loadOrCreateSigningKey, signingKeyPath } from '../../collector/evidence/signing-key.js'
+import { loadOrCreateSigningKey } from '../../collector/evidence/signing-key.js'
 import { closePgPool, openPgPool, type PgPool } from '../../collector/store/pg/pg-pool.js'
 import { postureBin, runPosture } from '../helpers/cli.js'
+import { startPgCollectorProcess, type CollectorProcess } from '../helpers/collector-process.js'
 import { canRunHaproxy, startHaproxy, type TestHaproxy } from '../helpers/haproxy.js'
 import { canRunPostgres, startPostgres, type TestPostgres } from '../helpers/postgres.js'
 import { eventCount, fakeAgent } from './collector-fixtures.js'
@@ -29,11 +29,6 @@ import { eventCount, fakeAgent } from './collector-fixtures.js'
  */
 const hasTools = canRunPostgres() && canRunHaproxy()
 
-interface CollectorProcess {
-  child: ChildProcessWithoutNullStreams
-  url: string
-  output(): string
-}
 
 describe.skipIf(!hasTools)('several collectors on one PostgreSQL behind HAProxy', () => {
   let pgServer: TestPostgres
@@ -64,25 +59,9 @@ describe.skipIf(!hasTools)('several collectors on one PostgreSQL behind HAProxy'
     if (dir) rmSync(dir, { recursive: true, force: true })
   }, 60_000)
 
-  async function startCollectorProcess(name: string, tlsDir: string, configPath: string): Promise<CollectorProcess> {
+  function startCollectorProcess(name: string, tlsDir: string, configPath: string): Promise<CollectorProcess> {
     // The signing key is shared too: a collector with another one refuses to start.
-    mkdirSync(join(dir, name), { recursive: true, mode: 0o700 })
-    copyFileSync(signingKeyPath(tlsDir), signingKeyPath(join(dir, name)))
-    const child = spawn(process.execPath, [
-      postureBin, 'collector', '--database', database, '--data', join(dir, name), '--listen', '127.0.0.1:0',
-      '--tls-cert', join(tlsDir, 'tls', 'cert.pem'), '--tls-key', join(tlsDir, 'tls', 'key.pem'), '--config', configPath,
-    ])
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    const started: CollectorProcess = { child, url: '', output: () => out }
-    collectors.push(started)
-    for (;;) {
-      const match = /listening on (https:\/\/\S+)/.exec(out)
-      if (match) return { ...started, url: match[1]! }
-      if (child.exitCode !== null) throw new Error(`collector ${name} exited ${child.exitCode}: ${out}`)
-      await Promise.race([once(child.stdout, 'data'), once(child.stderr, 'data'), once(child, 'exit')])
-    }
+    return startPgCollectorProcess({ database, dataDir: join(dir, name), sharedDir: tlsDir, configPath, spawned: (c) => collectors.push(c) })
   }
 
   async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {

@@ -1,15 +1,16 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { createServer, type Server, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadOrCreateTlsIdentity } from '../../collector/certificate/self-signed-cert.js'
-import { loadOrCreateSigningKey, signingKeyPath } from '../../collector/evidence/signing-key.js'
+import { loadOrCreateSigningKey } from '../../collector/evidence/signing-key.js'
 import { closePgPool, openPgPool, type PgPool } from '../../collector/store/pg/pg-pool.js'
 import { postureBin, runPosture } from '../helpers/cli.js'
+import { startPgCollectorProcess, type CollectorProcess } from '../helpers/collector-process.js'
 import { canRunPostgres, startPostgres, type TestPostgres } from '../helpers/postgres.js'
 
 /**
@@ -32,11 +33,6 @@ function hasSshKeygen(): boolean {
   return ok
 }
 
-interface CollectorProcess {
-  child: ChildProcessWithoutNullStreams
-  url: string
-  output(): string
-}
 
 interface RunRow {
   id: number
@@ -83,28 +79,8 @@ describe.skipIf(!hasTools)('schedule runs of a killed collector, on PostgreSQL',
     if (dir) rmSync(dir, { recursive: true, force: true })
   }, 60_000)
 
-  async function startCollectorProcess(name: string, configPath: string): Promise<CollectorProcess> {
-    const shared = join(dir, 'shared')
-    mkdirSync(join(dir, name), { recursive: true, mode: 0o700 })
-    copyFileSync(signingKeyPath(shared), signingKeyPath(join(dir, name)))
-    const child = spawn(process.execPath, [
-      postureBin, 'collector', '--database', database, '--data', join(dir, name), '--listen', '127.0.0.1:0',
-      '--tls-cert', join(shared, 'tls', 'cert.pem'), '--tls-key', join(shared, 'tls', 'key.pem'), '--config', configPath,
-    ])
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    const started: CollectorProcess = { child, url: '', output: () => out }
-    collectors.push(started)
-    for (;;) {
-      const match = /listening on (https:\/\/\S+)/.exec(out)
-      if (match) {
-        started.url = match[1]!
-        return started
-      }
-      if (child.exitCode !== null) throw new Error(`collector ${name} exited ${child.exitCode}: ${out}`)
-      await Promise.race([once(child.stdout, 'data'), once(child.stderr, 'data'), once(child, 'exit')])
-    }
+  function startCollectorProcess(name: string, configPath: string): Promise<CollectorProcess> {
+    return startPgCollectorProcess({ database, dataDir: join(dir, name), sharedDir: join(dir, 'shared'), configPath, spawned: (c) => collectors.push(c) })
   }
 
   function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
