@@ -1,4 +1,4 @@
-import type { Status } from '../../rules/finding.js'
+import { statuses, type Status } from '../../rules/finding.js'
 import type { Domain } from '../../rules/domains.js'
 import type { Severity } from '../../rules/severity.js'
 import type { Db } from './sqlite-open.js'
@@ -64,24 +64,38 @@ export function prepareExplorer(db: Db) {
   const shapes = new Map<string, ReturnType<Db['prepare']>>()
   const rulesIn = db.prepare<[string, string], { rule: string }>('SELECT rule FROM rule_meta WHERE rule >= ? AND rule < ?')
   return function explore(filter: ExplorerFilter): FleetFinding[] {
-    const { values: params, add } = namedParameters()
-    const where = explorerConditions(filter, add)
     let rules: string[] = []
     if (filter.rule?.endsWith('.')) {
-      // A prefix names the rules it covers (rule_meta): none, no findings; each rule's page
-      // is then read from its own index in order (below) and the pages merged, instead of
-      // sorting every finding of every matching rule.
+      // A prefix names the rules it covers (rule_meta): none, no findings.
       rules = rulesIn.all(filter.rule, filter.rule.slice(0, -1) + '/').map((r) => r.rule)
       if (rules.length === 0) return []
     }
-    const window = rules.length ? add(filter.limit + filter.offset) : ''
-    const perRule = rules.map((rule) => `SELECT * FROM (SELECT l.node_id, l.rule, l.target, l.last_status, l.severity, l.failing_since, l.sla_due FROM finding_lifecycle l
-        WHERE ${[...where, `l.rule = ${add(rule)}`].join(' AND ')} ORDER BY ${orders[filter.sort]} LIMIT ${window})`)
-    const source = perRule.length ? `(${perRule.join(' UNION ALL ')}) l` : `finding_lifecycle l WHERE ${where.join(' AND ')}`
-    const sql = explorerPageSql(source, filter.sort, add(filter.limit), add(filter.offset))
+    const { sql, params } = explorerQuery(filter, rules)
     let statement = shapes.get(sql)
     if (!statement) shapes.set(sql, (statement = db.prepare(sql)))
     return (statement.all(params) as FleetFindingRow[]).map(toFleetFinding)
   }
 }
 
+/**
+ * The explorer's SQLite query for a filter (`prefixRules`: the rules a rule prefix names).
+ * Where the sort's index starts with a column the filter leaves open, each value's page is
+ * read from that index in order and the pages merged, instead of sorting every match:
+ * - a rule prefix: each rule's page from `lifecycle_rule_rank`;
+ * - age or SLA without a status: each status's page from `lifecycle_status_age` or
+ *   `lifecycle_status_sla` (explorer-schema.ts).
+ */
+export function explorerQuery(filter: ExplorerFilter, prefixRules: readonly string[]): { sql: string; params: Record<string, unknown> } {
+  const { values: params, add } = namedParameters()
+  const where = explorerConditions(filter, add)
+  const parts = prefixRules.length
+    ? prefixRules.map((rule) => `l.rule = ${add(rule)}`)
+    : !filter.status && filter.sort !== 'severity' && !filter.rule
+      ? statuses.map((status) => `l.last_status = '${status}'`)
+      : []
+  const window = parts.length ? add(filter.limit + filter.offset) : ''
+  const pages = parts.map((part) => `SELECT * FROM (SELECT l.node_id, l.rule, l.target, l.last_status, l.severity, l.failing_since, l.sla_due FROM finding_lifecycle l
+      WHERE ${[...where, part].join(' AND ')} ORDER BY ${orders[filter.sort]} LIMIT ${window})`)
+  const source = pages.length ? `(${pages.join(' UNION ALL ')}) l` : `finding_lifecycle l WHERE ${where.join(' AND ')}`
+  return { sql: explorerPageSql(source, filter.sort, add(filter.limit), add(filter.offset)), params }
+}

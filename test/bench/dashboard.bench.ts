@@ -67,6 +67,8 @@ export async function run(): Promise<void> {
     await measure('dashboard.api.explorer.high-in-tls-by-age', '/api/explorer?status=fail&severity=high&domain=tls&sort=age&limit=100')
     await measure('dashboard.api.explorer.label', '/api/explorer?status=fail&label=rack%3Dr7&limit=100')
     await measure('dashboard.api.explorer.rule-prefix', '/api/explorer?rule=tls.cert.&limit=100')
+    await measure('dashboard.api.explorer.all-by-age', '/api/explorer?sort=age&limit=100')
+    await measure('dashboard.api.explorer.all-by-sla-page-5', '/api/explorer?sort=sla&limit=100&offset=400')
     await firstPage(dc, browser.cookie)
   } finally {
     await dc.close()

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { explorerQuery } from '../../../../collector/store/sqlite-explorer.js'
 import { loadRuleSet } from '../../../../rules/load-rules.js'
 import { fakeReport } from '../../../integration/collector-fixtures.js'
 import { openSqliteBackend, type BackendUnderTest } from './backend-under-test.js'
@@ -62,5 +63,33 @@ describe('explorer read model (migration 6)', () => {
     const page1 = await dashboard.explore({ status: 'fail', sort: 'age', limit: 2, offset: 0 })
     const page2 = await dashboard.explore({ status: 'fail', sort: 'age', limit: 2, offset: 2 })
     expect([...page1, ...page2].map(key)).toEqual(byAge.slice(0, 4).map(key))
+  })
+
+  it('sorts every status by age or SLA without a status filter, each status read from its index in order', async () => {
+    // Failures that start on different days, so the age and SLA orders differ from node order.
+    for (let i = 0; i < 4; i++) await ingest(`node-${i}`, { env: 'prod' }, new Date(Date.UTC(2026, 2, 5 - i, 10)), i % 2 === 0)
+    const { dashboard } = subject.backend
+    const all = await dashboard.explore({ sort: 'severity', limit: 10_000, offset: 0 })
+    expect(new Set(all.map((f) => f.status)).size).toBeGreaterThan(1)
+    const key = (f: (typeof all)[number]) => `${f.node.id}\u0000${f.rule}\u0000${f.target}`
+    const cmp = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1)
+    const byAge = [...all].sort((a, b) => cmp(a.lifecycle.failingSince, b.lifecycle.failingSince) || (key(a) < key(b) ? -1 : 1))
+    const bySla = [...all].sort((a, b) => cmp(a.lifecycle.slaDue, b.lifecycle.slaDue) || (key(a) < key(b) ? -1 : 1))
+    expect((await dashboard.explore({ sort: 'age', limit: 10_000, offset: 0 })).map(key)).toEqual(byAge.map(key))
+    expect((await dashboard.explore({ sort: 'sla', limit: 10_000, offset: 0 })).map(key)).toEqual(bySla.map(key))
+    const pages = [0, 7, 14].map((offset) => dashboard.explore({ sort: 'age', limit: 7, offset }))
+    expect((await Promise.all(pages)).flat().map(key)).toEqual(byAge.slice(0, 21).map(key))
+    // With a filter too: the merge keeps the other conditions.
+    const high = all.filter((f) => f.severity === 'high')
+    expect((await dashboard.explore({ severity: 'high', sort: 'sla', limit: 10_000, offset: 0 })).map(key)).toEqual(
+      [...high].sort((a, b) => cmp(a.lifecycle.slaDue, b.lifecycle.slaDue) || (key(a) < key(b) ? -1 : 1)).map(key),
+    )
+    // Each status's page is read from the status index in order: the query sorts only the
+    // merged pages (at most five times the window), never every finding in the fleet.
+    for (const sort of ['age', 'sla'] as const) {
+      const { sql, params } = explorerQuery({ sort, limit: 100, offset: 0 }, [])
+      const plan = (await subject.sql(`EXPLAIN QUERY PLAN ${sql}`, [params])).map((r) => String(r.detail))
+      expect(plan.filter((d) => d === `SEARCH l USING INDEX lifecycle_status_${sort} (last_status=?)`)).toHaveLength(5)
+    }
   })
 })
