@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { request } from 'node:https'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openDatabase } from '../../collector/store/sqlite-open.js'
+import { cpuSecondsOf, rssOf } from './proc-stats.js'
 
 /**
  * The agent as it runs on a node (DESIGN.md, "Performance targets": idle RSS ≤ 60 MB,
@@ -17,7 +18,6 @@ import { openDatabase } from '../../collector/store/sqlite-open.js'
  * CPU per scan counts the agent and its waited-for children (utime+stime+cutime+cstime).
  */
 const cli = resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'cli', 'posture.js')
-const ticksPerSecond = 100 // USER_HZ on Linux (proc(5))
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'posture-bench-agent-'))
@@ -51,20 +51,20 @@ export async function run(): Promise<void> {
     const nodeId = (db.prepare('SELECT id FROM nodes LIMIT 1').get() as { id: string }).id
 
     // Idle: no scan due for an hour; measure CPU over 10 s and the resident set.
-    const idleFrom = cpuTicks(agent.pid!)
+    const idleFrom = cpuSecondsOf(agent.pid!, { children: true })
     await new Promise((r) => setTimeout(r, 10_000))
-    const idleCpu = (cpuTicks(agent.pid!) - idleFrom) / ticksPerSecond / 10
-    console.log(`bench: agent-idle-rss ${(rss(agent.pid!) / 1024 / 1024).toFixed(1)} MB (target ≤ 60 MB)`)
+    const idleCpu = (cpuSecondsOf(agent.pid!, { children: true }) - idleFrom) / 10
+    console.log(`bench: agent-idle-rss ${(rssOf(agent.pid!) / 1024 / 1024).toFixed(1)} MB (target ≤ 60 MB)`)
     console.log(`bench: agent-idle-cpu ${(idleCpu * 100).toFixed(2)} % of one core`)
 
     // Scans on request: CPU seconds the agent process spends per full local scan.
     const perScan: number[] = []
     for (let i = 0; i < 3; i++) {
-      const before = cpuTicks(agent.pid!)
+      const before = cpuSecondsOf(agent.pid!, { children: true })
       const count = scans()
       await post(`${url}/api/nodes/${nodeId}/scan`, token)
       await until(() => scans() > count, 120_000)
-      perScan.push((cpuTicks(agent.pid!) - before) / ticksPerSecond)
+      perScan.push(cpuSecondsOf(agent.pid!, { children: true }) - before)
     }
     perScan.sort((a, b) => a - b)
     console.log(`bench: agent-scan-cpu ${perScan[1]!.toFixed(2)} s per full local scan, agent + scan child (median of 3; target < 2 s)`)
@@ -83,19 +83,6 @@ export async function run(): Promise<void> {
     }
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-function cpuTicks(pid: number): number {
-  // proc(5): fields 14-17 of /proc/PID/stat are utime, stime, cutime and cstime (the last two:
-  // children that were waited for, i.e. the scan children), after the "(comm)" field.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])
-}
-
-function rss(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return match ? Number(match[1]) * 1024 : 0
 }
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {

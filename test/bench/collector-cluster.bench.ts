@@ -13,7 +13,8 @@ import { closePgPool, openPgPool } from '../../collector/store/pg/pg-pool.js'
 import { SqliteStore } from '../../collector/store/sqlite-store.js'
 import { loadRuleSet } from '../../rules/load-rules.js'
 import { postgresBinDir, startPostgres, type TestPostgres } from '../helpers/postgres.js'
-import { connect, rssOf, templateReport, waitForAck } from './collector-ingest.bench.js'
+import { connect, templateReport, waitForAck } from './collector-ingest.bench.js'
+import { rssOf } from './proc-stats.js'
 
 /**
  * Ingest beside the store (issue 14): the same simulated agents (real TLS WebSockets, ~60

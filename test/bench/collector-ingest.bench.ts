@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { WebSocket } from 'ws'
 import { openAgentStream } from '../../agent/agent-transport.js'
+import { cpuSecondsOf, rssOf } from './proc-stats.js'
 import { SnapshotHost } from '../../agent/host/snapshot-host.js'
 import { defaultScanConfig } from '../../agent/scan-config.js'
 import { buildReport, gatherFacts } from '../../agent/scan.js'
@@ -244,17 +245,6 @@ export function waitForAck(ws: WebSocket, scanId: string): Promise<void> {
     }
     ws.on('message', onMessage)
   })
-}
-
-/** User + system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15, in USER_HZ = 100 ticks/s; proc(5)). */
-export function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
-export function rssOf(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-  return match ? Number(match[1]) * 1024 : 0
 }
 
 /** The same scan and finding rows, plain prepared inserts in batches: what SQLite alone can do here. */
