@@ -66,6 +66,16 @@ describe.skipIf(!hasPg)('rule reloads with several collectors on PostgreSQL', ()
     }
   }
 
+  /** A fresh database, the shared files and an empty rules directory for the collectors of one test. */
+  async function cluster() {
+    const files = await sharedFiles()
+    const database = await server.createDatabase()
+    pool = openPgPool({ url: database })
+    const rulesDir = join(dir, 'rules')
+    mkdirSync(rulesDir)
+    return { files, database, rulesDir, tls: { certFile: files.certFile, keyFile: files.keyFile } }
+  }
+
   async function rescoreEntries(): Promise<number> {
     const { rows } = await pool!.query<{ n: string }>("SELECT count(*) AS n FROM scans WHERE kind = 'rescore'")
     return Number(rows[0]!.n)
@@ -73,11 +83,7 @@ describe.skipIf(!hasPg)('rule reloads with several collectors on PostgreSQL', ()
 
   it('a SIGHUP to collector A pushes the new pack to an agent connected to collector B, and re-scores once', async () => {
     if (!existsSync(postureBin)) throw new Error(`${postureBin} is missing: run npx tsc -p tsconfig.build.json`)
-    const files = await sharedFiles()
-    const database = await server.createDatabase()
-    pool = openPgPool({ url: database })
-    const rulesDir = join(dir, 'rules')
-    mkdirSync(rulesDir)
+    const { files, database, rulesDir } = await cluster()
 
     // Collector A: the real CLI process, reloading on SIGHUP.
     child = spawn(process.execPath, [
@@ -122,12 +128,7 @@ describe.skipIf(!hasPg)('rule reloads with several collectors on PostgreSQL', ()
   }, 120_000)
 
   it('two collectors starting together re-score the stale nodes once, on the leader', async () => {
-    const files = await sharedFiles()
-    const database = await server.createDatabase()
-    pool = openPgPool({ url: database })
-    const rulesDir = join(dir, 'rules')
-    mkdirSync(rulesDir)
-    const tls = { certFile: files.certFile, keyFile: files.keyFile }
+    const { files, database, rulesDir, tls } = await cluster()
 
     // Three nodes scored with the built-in rules, then every collector stopped.
     const first = await startCollector(files.dataDir('a'), { database, rulesDirs: [rulesDir], tls })
@@ -163,12 +164,7 @@ describe.skipIf(!hasPg)('rule reloads with several collectors on PostgreSQL', ()
   }, 120_000)
 
   it('two collectors reloaded at once (both sent SIGHUP) re-score each node once between them', async () => {
-    const files = await sharedFiles()
-    const database = await server.createDatabase()
-    pool = openPgPool({ url: database })
-    const rulesDir = join(dir, 'rules')
-    mkdirSync(rulesDir)
-    const tls = { certFile: files.certFile, keyFile: files.keyFile }
+    const { files, database, rulesDir, tls } = await cluster()
     const a = await startCollector(files.dataDir('a'), { database, rulesDirs: [rulesDir], tls })
     const b = await startCollector(files.dataDir('b'), { database, rulesDirs: [rulesDir], tls })
     collectors.push(a, b)
